@@ -1,0 +1,3 @@
+from iotforge.cli.main import run
+
+run()
