@@ -1,6 +1,6 @@
 """iotforge: take a firmware project to a fleet of AWS IoT devices and keep it updated.
 
-The library API mirrors the CLI: build `Settings`, then call the workflow functions.
+The library API mirrors the CLI: build `Settings`, then call the functions of `iotforge.api`.
 """
 
 from iotforge.errors import ExitCode, IotforgeError

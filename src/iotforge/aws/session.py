@@ -1,0 +1,75 @@
+"""One explicit boto3 session per invocation and the clients made from it."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from iotforge import __version__
+from iotforge.aws.errors import translate_errors
+from iotforge.errors import CredentialsError, ExitCode
+from iotforge.settings import Settings
+
+if TYPE_CHECKING:
+    import boto3
+
+
+class AwsSession:
+    """Builds clients lazily; nothing touches credentials until a command first calls AWS."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._session: boto3.session.Session | None = None
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def boto_session(self) -> boto3.session.Session:
+        if self._session is None:
+            import boto3
+
+            with translate_errors("open AWS profile"):
+                self._session = boto3.session.Session(
+                    profile_name=self.settings.profile, region_name=self.settings.region
+                )
+        return self._session
+
+    @property
+    def region(self) -> str:
+        region = self.boto_session.region_name
+        if not region:
+            raise CredentialsError(
+                "No AWS region is configured.",
+                "Pass --region (for example --region eu-west-1) or set AWS_REGION.",
+                exit_code=ExitCode.NOT_CONFIGURED,
+            )
+        return region
+
+    def client(self, service: str) -> Any:
+        """A thread-safe botocore client for `service`, shared by every caller of this session."""
+        with self._lock:
+            found = self._clients.get(service)
+            if found is not None:
+                return found
+            from botocore.config import Config
+
+            config = Config(
+                retries={
+                    "mode": self.settings.retry_mode,
+                    "max_attempts": self.settings.max_attempts,
+                },
+                max_pool_connections=self.settings.max_pool_connections,
+                user_agent_extra=f"iotforge/{__version__}",
+                connect_timeout=10,
+                read_timeout=60,
+            )
+            region = self.region
+            with translate_errors(f"create {service} client"):
+                client = self.boto_session.client(
+                    service,  # type: ignore[call-overload]
+                    region_name=region,
+                    endpoint_url=self.settings.endpoint_url,
+                    config=config,
+                )
+            self._clients[service] = client
+            return client

@@ -1,0 +1,88 @@
+"""The root command, its global options, and the single error boundary."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Sequence
+
+import click
+
+from iotforge import __version__
+from iotforge.cli.commands import account, emulator
+from iotforge.cli.options import given_globals, global_options
+from iotforge.cli.render import Renderer
+from iotforge.cli.runtime import RUNTIME_KEY, Runtime, settings_from_context
+from iotforge.errors import ExitCode, IotforgeError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@global_options
+@click.version_option(__version__, prog_name="iotforge")
+def cli() -> None:
+    """Take a firmware project to a fleet of AWS IoT devices and keep it updated.
+
+    \b
+    Quick start (no AWS account needed):
+      iotforge emulator start --background     # a local AWS IoT stand-in
+      iotforge doctor                          # check credentials and access
+    """
+
+
+for command in (*account.COMMANDS, emulator.emulator):
+    cli.add_command(command)
+
+
+def _renderer_for_errors(ctx: click.Context | None) -> tuple[Renderer, bool]:
+    if ctx is not None:
+        runtime: Runtime | None = ctx.find_root().meta.get(RUNTIME_KEY)
+        if runtime is not None:
+            return runtime.render, runtime.settings.verbose
+        settings = settings_from_context(ctx)
+        return Renderer(settings), settings.verbose
+    from iotforge.settings import Settings
+
+    return Renderer(Settings()), "-v" in sys.argv or "--verbose" in sys.argv
+
+
+def run(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the `iotforge` script: run, then exit with the documented code."""
+    ctx: click.Context | None = None
+    try:
+        with cli.make_context("iotforge", list(argv if argv is not None else sys.argv[1:])) as ctx:
+            result = cli.invoke(ctx)
+        sys.exit(int(result) if isinstance(result, int) else ExitCode.OK)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(ExitCode.BAD_INPUT if error.exit_code == 2 else error.exit_code)
+    except click.exceptions.Abort:
+        sys.stderr.write("Aborted.\n")
+        sys.exit(ExitCode.INTERRUPTED)
+    except KeyboardInterrupt:
+        sys.stderr.write("Interrupted; run the same command again to resume.\n")
+        sys.exit(ExitCode.INTERRUPTED)
+    except IotforgeError as error:
+        render, verbose = _renderer_for_errors(ctx)
+        render.error(error, verbose)
+        if verbose and error.__cause__ is not None:
+            traceback.print_exception(error.__cause__, file=sys.stderr)
+        sys.exit(error.exit_code)
+    except Exception as error:  # a bug: one line by default, the traceback with -v
+        render, verbose = _renderer_for_errors(ctx)
+        render.error(
+            IotforgeError(
+                f"iotforge hit an unexpected error: {type(error).__name__}: {error}",
+                "Run again with -v for the traceback, and please report it.",
+            ),
+            verbose,
+        )
+        if verbose:
+            traceback.print_exception(error, file=sys.stderr)
+        sys.exit(ExitCode.FAILURE)
+
+
+__all__ = ["cli", "given_globals", "run"]
