@@ -128,8 +128,10 @@ def test_expected_aws_errors_are_one_line_with_hint_and_exit_code(
     assert "Traceback" not in done.stderr
     assert done.stdout == ""
     error_line, hint_line = done.stderr.strip().splitlines()[:2]
-    assert error_line.startswith("error: ") and message in error_line
-    assert hint_line.strip().startswith("hint: ") and hint in hint_line
+    assert error_line.startswith("error: ")
+    assert message in error_line
+    assert hint_line.strip().startswith("hint: ")
+    assert hint in hint_line
 
 
 def test_verbose_adds_details_to_an_expected_error(

@@ -48,7 +48,7 @@ class EmulatorHandle:
             data=data,
             method="POST" if data is not None or command == "reset" else "GET",
         )
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback URL)
+        with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read() or b"null")
 
     def reset(self) -> None:
