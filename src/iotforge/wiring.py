@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from iotforge.settings import Settings
 
 if TYPE_CHECKING:
     from iotforge.aws.account import AccountGateway
+    from iotforge.aws.iot import IotGateway
     from iotforge.aws.session import AwsSession
     from iotforge.emulator.daemon import BackgroundEmulator
     from iotforge.emulator.server import EmulatorOptions
+    from iotforge.local.project import LocalProject
 
 
 class Wiring:
@@ -72,3 +75,23 @@ class Wiring:
         from iotforge.emulator.control import fetch_ca_pem
 
         return fetch_ca_pem(url)
+
+    # Projects and IoT --------------------------------------------------------------------------------
+
+    @cached_property
+    def iot(self) -> IotGateway:
+        from iotforge.aws.iot import IotGateway
+        from iotforge.limits import AWS_IOT_RATES
+        from iotforge.workflows.rate_limit import AdaptiveRateLimiter
+
+        return IotGateway(self.aws, AdaptiveRateLimiter(AWS_IOT_RATES))
+
+    def project(self, path: Path) -> LocalProject:
+        from iotforge.local.project import LocalProject
+
+        return LocalProject(path)
+
+    def create_project_folder(self, root: Path, template: str, config: dict[str, Any]) -> list[Path]:
+        from iotforge.local.project import create_project_folder
+
+        return create_project_folder(root, template, config)

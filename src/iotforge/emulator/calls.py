@@ -50,7 +50,7 @@ def operation_name(service: str, request: Request) -> str | None:
         action = request.args.get("Action")
         if action is None and request.mimetype == "application/x-www-form-urlencoded":
             action = parse_qs(request.get_data(as_text=True)).get("Action", [None])[0]
-        return action
+        return None if action is None else str(action)
     for method, pattern, name in _rest_operations(service):
         if method == request.method and pattern.fullmatch(request.path):
             return name

@@ -29,7 +29,7 @@ class EmulatorState:
             if found is None:
                 found = kind()
                 self._stores[key] = found
-            return found  # type: ignore[no-any-return]
+            return found
 
     def stores_of(self, kind: type[StoreT]) -> list[tuple[str, str, StoreT]]:
         with self.moto_lock:
