@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from iotforge.emulator.daemon import BackgroundEmulator
     from iotforge.emulator.server import EmulatorOptions
     from iotforge.local.project import LocalProject
+    from iotforge.local.runner import SubprocessRunner
 
 
 class Wiring:
@@ -95,3 +96,8 @@ class Wiring:
         from iotforge.local.project import create_project_folder
 
         return create_project_folder(root, template, config)
+
+    def command_runner(self) -> SubprocessRunner:
+        from iotforge.local.runner import SubprocessRunner
+
+        return SubprocessRunner()

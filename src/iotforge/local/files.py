@@ -24,6 +24,7 @@ from pathlib import Path
 from iotforge.errors import BadInputError, IotforgeError
 
 PRIVATE_FILE_MODE = 0o600
+DEFAULT_FILE_MODE = 0o644
 PRIVATE_DIR_MODE = 0o700
 DEFAULT_MAX_READ_BYTES = 16 * 1024 * 1024
 
@@ -52,12 +53,15 @@ def write_private(path: StrPath, data: bytes) -> Path:
     return target
 
 
-def write_atomic(path: StrPath, data: bytes, mode: int = 0o644, overwrite: bool = True) -> Path:
-    """Write `data` to `path` all at once; an existing file keeps its permissions."""
+def write_atomic(path: StrPath, data: bytes, mode: int | None = None, overwrite: bool = True) -> Path:
+    """Write `data` to `path` all at once.
+
+    With `mode`, the file gets exactly that mode. Without, a replaced file keeps its mode and a
+    new one gets 0644 less the umask.
+    """
     target = _absolute(path)
     _refuse_symlinks(target)
     existing = _lstat(target)
-    exact_mode = False
     if existing is not None:
         if not overwrite:
             raise BadInputError(
@@ -69,8 +73,12 @@ def write_atomic(path: StrPath, data: bytes, mode: int = 0o644, overwrite: bool 
                 f"{target} exists and is not a regular file",
                 "Remove it or choose another path, then retry.",
             )
-        mode, exact_mode = stat.S_IMODE(existing.st_mode), True
-    _write(target, data, mode=mode, exact_mode=exact_mode, replace=overwrite)
+    if mode is not None:
+        _write(target, data, mode=mode, exact_mode=True, replace=overwrite)
+    elif existing is not None:
+        _write(target, data, mode=stat.S_IMODE(existing.st_mode), exact_mode=True, replace=True)
+    else:
+        _write(target, data, mode=DEFAULT_FILE_MODE, exact_mode=False, replace=overwrite)
     return target
 
 
@@ -91,7 +99,7 @@ def ensure_private_dir(path: StrPath) -> Path:
         except OSError as exc:
             raise _os_failure("create the folder", folder, exc) from exc
     try:
-        fd = os.open(target, os.O_RDONLY | _O_DIRECTORY | _O_NOFOLLOW | _O_CLOEXEC)
+        fd = os.open(target, _folder_flags(target))
     except (NotADirectoryError, FileNotFoundError) as exc:
         raise BadInputError(
             f"{target} exists and is not a folder",
@@ -140,7 +148,10 @@ def remove_tree_if_empty(path: StrPath) -> bool:
 
 
 def read_text(path: StrPath, *, max_bytes: int = DEFAULT_MAX_READ_BYTES) -> str:
-    """Return the UTF-8 text of `path`, line endings untouched."""
+    """Return the UTF-8 text of `path`, line endings untouched.
+
+    Reading follows symlinks: a link can redirect a read, but cannot leak or damage anything.
+    """
     target = _absolute(path)
     try:
         with open(target, "rb") as handle:
@@ -205,7 +216,7 @@ def _write(target: Path, data: bytes, *, mode: int, exact_mode: bool, replace: b
     """Write through a temporary file in the same folder, then publish it under `target`."""
     folder, name = target.parent, target.name
     try:
-        dir_fd = os.open(folder, os.O_RDONLY | _O_DIRECTORY | _O_NOFOLLOW | _O_CLOEXEC)
+        dir_fd = os.open(folder, _folder_flags(folder))
     except FileNotFoundError as exc:
         raise BadInputError(
             f"cannot write {target}: the folder {folder} does not exist",
@@ -309,13 +320,23 @@ def _remove_empty_dirs(folder: Path) -> bool:
     return True
 
 
+def _is_system_layout(path: Path) -> bool:
+    """Tell whether `path` sits directly under the root, where only root can place links."""
+    return len(path.parts) <= 2
+
+
+def _folder_flags(folder: Path) -> int:
+    nofollow = 0 if _is_system_layout(folder) else _O_NOFOLLOW
+    return os.O_RDONLY | _O_DIRECTORY | nofollow | _O_CLOEXEC
+
+
 def _refuse_symlinks(path: Path) -> None:
     """Raise if any existing component of `path` below the root's children is a symlink."""
     for component in [*reversed(path.parents), path]:
         info = _lstat(component)
         if info is None:
             return
-        if stat.S_ISLNK(info.st_mode) and len(component.parts) > 2:
+        if stat.S_ISLNK(info.st_mode) and not _is_system_layout(component):
             real = os.path.realpath(path)
             raise BadInputError(
                 f"{component} is a symbolic link; iotforge does not write through links",

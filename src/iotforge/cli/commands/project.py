@@ -300,3 +300,54 @@ SEED_COMMANDS = {
     "set-active-thing": set_active,
     "iot-cleanup": cleanup,
 }
+
+
+@click.command("each", context_settings={"ignore_unknown_options": True})
+@project_path_argument
+@click.option("--things", "selection", help="all (default), names, ids or ranges: 0-9,12.")
+@click.option("--keep-going", is_flag=True, help="Go on after a thing's command fails.")
+@click.option("--resume", is_flag=True, help="Skip things this same command already succeeded for.")
+@click.argument("command", nargs=-1, type=click.UNPROCESSED, required=True)
+@global_options
+@click.pass_context
+def each(
+    ctx: click.Context,
+    project_path: Path,
+    selection: str | None,
+    keep_going: bool,
+    resume: bool,
+    command: tuple[str, ...],
+) -> int:
+    """For every thing in turn: make it active, then run COMMAND (e.g. compile and flash).
+
+    COMMAND gets IOTFORGE_THING_NAME, IOTFORGE_THING_DIR, IOTFORGE_CERT, IOTFORGE_KEY and
+    IOTFORGE_ENDPOINT; its output goes to .iotforge/each/<thing>.log.
+
+    \b
+    Example:
+      iotforge each ./sensor -- sh -c 'ztc compile . board && ztc uplink board main.vbo'
+      iotforge each ./sensor --things 0-99 --resume -- make flash
+    """
+    runtime = get_runtime(ctx)
+    from iotforge.workflows.each import EachRequest, run_each
+
+    request = EachRequest(tuple(command), selection, keep_going, resume)
+    result = run_each(
+        runtime.wiring.project(project_path), runtime.wiring.command_runner(), request, runtime.render.progress()
+    )
+    document = {
+        "command": list(result.command),
+        "outcomes": [dataclasses.asdict(outcome) for outcome in result.outcomes],
+        "failed": [outcome.thing for outcome in result.failed],
+    }
+
+    def human(console: Console) -> None:
+        rows = [(o.thing, "skipped" if o.exit_code is None else o.exit_code, o.log) for o in result.outcomes]
+        console.print(table(None, ("thing", "exit", "log"), rows))
+
+    runtime.render.document(document, human)
+    return 1 if result.failed else 0
+
+
+project_group.add_command(each, "each")
+SEED_COMMANDS["each"] = each
