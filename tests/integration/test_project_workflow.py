@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from iotforge.crypto import generate_private_key, build_csr, load_certificate, load_private_key, public_keys_equal
+from iotforge.crypto import build_csr, generate_private_key, load_certificate, load_private_key, public_keys_equal
 from tests.conftest import CliRunner
 from tests.support.emulator import EmulatorHandle
 from tests.support.fleet import assert_fleet_consistent, mode_of, remote_certificates, remote_thing_names
@@ -27,9 +27,17 @@ def _add(run_cli: CliRunner, project: Path, *args: str) -> dict[str, Any]:
     return json.loads(done.stdout)  # type: ignore[no-any-return]
 
 
-def test_template_has_the_seed_files_endpoint_and_policy(run_cli: CliRunner, tmp_path: Path, emulator: EmulatorHandle) -> None:
+def test_template_has_the_seed_files_endpoint_and_policy(
+    run_cli: CliRunner, tmp_path: Path, emulator: EmulatorHandle
+) -> None:
     project = _project(run_cli, tmp_path, "--aws-policy-name", "sensor_policy")
-    assert {p.name for p in project.iterdir()} >= {"main.py", "helpers.py", "readme.md", "thing.conf.json", ".gitignore"}
+    assert {p.name for p in project.iterdir()} >= {
+        "main.py",
+        "helpers.py",
+        "readme.md",
+        "thing.conf.json",
+        ".gitignore",
+    }
     config = json.loads((project / "thing.conf.json").read_text())
     endpoint = emulator.client("iot").describe_endpoint(endpointType="iot:Data-ATS")["endpointAddress"]
     assert config["endpoint"] == endpoint
@@ -123,7 +131,18 @@ def test_thing_groups_and_attributes(run_cli: CliRunner, tmp_path: Path, emulato
     iot = emulator.client("iot")
     iot.create_thing_group(thingGroupName="line-a")
     project = _project(run_cli, tmp_path)
-    _add(run_cli, project, "--things-base-name", "g", "--things-number", "2", "--thing-group", "line-a", "--attribute", "color=red")
+    _add(
+        run_cli,
+        project,
+        "--things-base-name",
+        "g",
+        "--things-number",
+        "2",
+        "--thing-group",
+        "line-a",
+        "--attribute",
+        "color=red",
+    )
     members = iot.list_things_in_thing_group(thingGroupName="line-a")["things"]
     assert sorted(members) == ["g_0", "g_1"]
     assert iot.describe_thing(thingName="g_1")["attributes"]["color"] == "red"
@@ -147,12 +166,30 @@ def test_set_active_thing_by_id_and_name(run_cli: CliRunner, tmp_path: Path) -> 
     assert json.loads((project / "thing.conf.json").read_text())["mqttid"] == "dev_1"
 
 
-def test_cleanup_removes_only_what_the_project_made(run_cli: CliRunner, tmp_path: Path, emulator: EmulatorHandle) -> None:
+def test_cleanup_removes_only_what_the_project_made(
+    run_cli: CliRunner, tmp_path: Path, emulator: EmulatorHandle
+) -> None:
     iot = emulator.client("iot")
     # The user's own resources, before and beside the project.
     iot.create_thing(thingName="users_thing")
-    theirs = iot.create_certificate_from_csr(certificateSigningRequest=build_csr(generate_private_key("ec-p256"), "u").decode(), setAsActive=True)
-    iot.create_policy(policyName="users_policy", policyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iot:Connect", "Resource": "arn:aws:iot:us-east-1:123456789012:client/u"}]}))
+    theirs = iot.create_certificate_from_csr(
+        certificateSigningRequest=build_csr(generate_private_key("ec-p256"), "u").decode(), setAsActive=True
+    )
+    iot.create_policy(
+        policyName="users_policy",
+        policyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "iot:Connect",
+                        "Resource": "arn:aws:iot:us-east-1:123456789012:client/u",
+                    }
+                ],
+            }
+        ),
+    )
     iot.attach_policy(policyName="users_policy", target=theirs["certificateArn"])
     project = _project(run_cli, tmp_path)
     _add(run_cli, project, "--things-base-name", "dev", "--things-number", "4")

@@ -32,7 +32,7 @@ def assert_fleet_consistent(iot: Any, project: Path, expected_things: set[str]) 
     """Each expected thing exists with exactly one ACTIVE certificate matching its local key; no strays."""
     resources = project / ".aws_things_resources"
     local = {entry.name for entry in resources.iterdir()} if resources.exists() else set()
-    assert local == expected_things
+    assert local == expected_things, (sorted(local - expected_things), sorted(expected_things - local))
     assert remote_thing_names(iot) >= expected_things
     attached: set[str] = set()
     for name in expected_things:

@@ -19,7 +19,7 @@ class Knobs:
     deny_actions: tuple[str, ...] = ()
 
     def updated(self, changes: dict[str, Any]) -> Knobs:
-        allowed = {name for name in self.__dataclass_fields__}
+        allowed = set(self.__dataclass_fields__)
         unknown = set(changes) - allowed
         if unknown:
             raise ValueError(f"unknown emulator knob(s): {', '.join(sorted(unknown))}")

@@ -103,17 +103,19 @@ class TokenBucket:
 @dataclass
 class QuotaLimiter:
     rates: dict[str, float] = field(default_factory=lambda: dict(AWS_IOT_RATES))
-    _buckets: dict[str, TokenBucket] = field(default_factory=dict)
+    _buckets: dict[tuple[str, str], TokenBucket] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def admit(self, operation: str) -> bool:
+    def admit(self, operation: str, scope: str = "") -> bool:
+        """Take a token for `operation`; `scope` separates buckets (AWS counts per account and region)."""
         rate = self.rates.get(operation)
         if rate is None:
             return True
         with self._lock:
-            bucket = self._buckets.get(operation)
+            key = (scope, operation)
+            bucket = self._buckets.get(key)
             if bucket is None:
-                bucket = self._buckets[operation] = TokenBucket(rate)
+                bucket = self._buckets[key] = TokenBucket(rate)
             return bucket.take(time.monotonic())
 
     def reset(self) -> None:

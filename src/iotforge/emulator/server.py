@@ -5,7 +5,8 @@ from __future__ import annotations
 import ipaddress
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -23,7 +24,7 @@ EMULATOR_SECRET_ACCESS_KEY = "iotforge-emulator-secret"  # noqa: S105
 class EmulatorOptions:
     host: str = "127.0.0.1"
     port: int = 0
-    knobs: Knobs = Knobs()
+    knobs: Knobs = field(default_factory=Knobs)
     allow_remote: bool = False
     state_dir: str | None = None
 
@@ -66,6 +67,10 @@ class Emulator:
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self.app = build_app(self.options)
+        if self.options.state_dir:
+            from iotforge.emulator.persistence import load_state
+
+            load_state(Path(self.options.state_dir), self.app.state)
         self._server = make_server(self.options.host, self.options.port, self.app, threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, name="iotforge-emulator", daemon=True)
         self._thread.start()
@@ -77,6 +82,10 @@ class Emulator:
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if self._server is not None and self.options.state_dir:
+            from iotforge.emulator.persistence import save_state
+
+            save_state(Path(self.options.state_dir), self.app.state)
         self._server = None
         self._thread = None
 

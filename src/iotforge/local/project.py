@@ -10,6 +10,7 @@ from typing import Any
 
 from iotforge.errors import BadInputError
 from iotforge.local.files import (
+    cleanup_temp_files,
     ensure_private_dir,
     read_text,
     remove_file,
@@ -120,6 +121,9 @@ class LocalProject:
         folder = self.thing_folder(thing_name)
         for name in (KEY_FILE, CERTIFICATE_FILE, CONFIG_FILE):
             remove_file(folder / name)
+        if folder.is_dir():
+            # A crash mid-write leaves our temp file behind; it belongs to this thing too.
+            cleanup_temp_files(folder, min_age_seconds=0)
         remove_tree_if_empty(folder)
         if self.config().get("thingname") == thing_name:
             remove_file(self.root / CERTIFICATE_FILE)

@@ -2,4 +2,6 @@
 
 from types import ModuleType
 
-MODULES: tuple[ModuleType, ...] = ()
+from iotforge.emulator.features import bulk_registration, jobs, jobs_data, ota, streams, tags
+
+MODULES: tuple[ModuleType, ...] = (bulk_registration, jobs, jobs_data, ota, streams, tags)
