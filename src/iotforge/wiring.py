@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,14 +22,15 @@ if TYPE_CHECKING:
 
 
 class Wiring:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, static_credentials: tuple[str, str] | None = None) -> None:
         self.settings = settings
+        self._static_credentials = static_credentials
 
     @cached_property
     def aws(self) -> AwsSession:
         from iotforge.aws.session import AwsSession
 
-        return AwsSession(self.settings)
+        return AwsSession(self.settings, self._static_credentials)
 
     def account(self) -> AccountGateway:
         from iotforge.aws.account import AccountGateway
@@ -36,12 +39,16 @@ class Wiring:
 
     # The emulator -------------------------------------------------------------------------------
 
-    def _emulator_options(self, host: str, port: int, allow_remote: bool, knobs: dict[str, Any]) -> EmulatorOptions:
+    def _emulator_options(
+        self, host: str, port: int, allow_remote: bool, knobs: dict[str, Any], state_dir: str | None = None
+    ) -> EmulatorOptions:
         from iotforge.emulator.knobs import Knobs
         from iotforge.emulator.server import EmulatorOptions, check_host
 
         check_host(host, allow_remote)
-        return EmulatorOptions(host=host, port=port, allow_remote=allow_remote, knobs=Knobs().updated(knobs))
+        return EmulatorOptions(
+            host=host, port=port, allow_remote=allow_remote, knobs=Knobs().updated(knobs), state_dir=state_dir
+        )
 
     def serve_emulator(
         self,
@@ -50,17 +57,19 @@ class Wiring:
         allow_remote: bool,
         knobs: dict[str, Any],
         announce: Callable[[str], None],
+        state_dir: str | None = None,
     ) -> None:
         from iotforge.emulator.runner import serve
 
-        serve(self._emulator_options(host, port, allow_remote, knobs), announce)
+        serve(self._emulator_options(host, port, allow_remote, knobs, state_dir), announce)
 
     def start_background_emulator(
-        self, host: str, port: int, allow_remote: bool, knobs: dict[str, Any]
+        self, host: str, port: int, allow_remote: bool, knobs: dict[str, Any], state_dir: str | None = None
     ) -> BackgroundEmulator:
         from iotforge.emulator.daemon import default_pid_dir, start_background
 
-        return start_background(self._emulator_options(host, port, allow_remote, knobs), default_pid_dir())
+        options = self._emulator_options(host, port, allow_remote, knobs, state_dir)
+        return start_background(options, default_pid_dir())
 
     def stop_background_emulators(self, port: int | None) -> list[int]:
         from iotforge.emulator.daemon import default_pid_dir, stop_background
@@ -101,3 +110,17 @@ class Wiring:
         from iotforge.local.runner import SubprocessRunner
 
         return SubprocessRunner()
+
+    @contextmanager
+    def embedded_emulator(self) -> Iterator[Wiring]:
+        """Run an emulator in this process; yield a Wiring whose AWS is that emulator."""
+        from iotforge.emulator.server import (
+            DEFAULT_REGION,
+            EMULATOR_ACCESS_KEY_ID,
+            EMULATOR_SECRET_ACCESS_KEY,
+            Emulator,
+        )
+
+        with Emulator() as url:
+            settings = replace(self.settings, endpoint_url=url, region=DEFAULT_REGION, profile=None)
+            yield Wiring(settings, (EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY))

@@ -232,3 +232,15 @@ class IotGateway:
                     policyVersionId=version["versionId"],
                 )
         self._call("DeletePolicy", f"delete policy {policy_name} (iot:DeletePolicy)", policyName=policy_name)
+
+    # inventory ------------------------------------------------------------------------------------
+
+    def count_resources(self) -> dict[str, int]:
+        """How many things, certificates and policies the account has in this region."""
+        return {
+            "things": len(self._paginate("ListThings", "list things (iot:ListThings)", "things")),
+            "certificates": len(
+                self._paginate("ListCertificates", "list certificates (iot:ListCertificates)", "certificates")
+            ),
+            "policies": len(self._paginate("ListPolicies", "list policies (iot:ListPolicies)", "policies")),
+        }

@@ -17,8 +17,9 @@ if TYPE_CHECKING:
 class AwsSession:
     """Builds clients lazily; nothing touches credentials until a command first calls AWS."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, static_credentials: tuple[str, str] | None = None) -> None:
         self.settings = settings
+        self._static_credentials = static_credentials
         self._session: boto3.session.Session | None = None
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
@@ -29,9 +30,15 @@ class AwsSession:
             import boto3
 
             with translate_errors("open AWS profile"):
-                self._session = boto3.session.Session(
-                    profile_name=self.settings.profile, region_name=self.settings.region
-                )
+                if self._static_credentials is not None:
+                    key, secret = self._static_credentials
+                    self._session = boto3.session.Session(
+                        aws_access_key_id=key, aws_secret_access_key=secret, region_name=self.settings.region
+                    )
+                else:
+                    self._session = boto3.session.Session(
+                        profile_name=self.settings.profile, region_name=self.settings.region
+                    )
         return self._session
 
     @property

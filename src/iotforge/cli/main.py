@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import click
 
 from iotforge import __version__
-from iotforge.cli.commands import account, emulator, project
+from iotforge.cli.commands import account, demo, emulator, project
 from iotforge.cli.options import given_globals, global_options
 from iotforge.cli.render import Renderer
 from iotforge.cli.runtime import RUNTIME_KEY, Runtime, settings_from_context
@@ -31,7 +31,7 @@ def cli() -> None:
     """
 
 
-for command in (*account.COMMANDS, emulator.emulator, project.project_group):
+for command in (*account.COMMANDS, emulator.emulator, project.project_group, demo.demo):
     cli.add_command(command)
 for seed_name, command in project.SEED_COMMANDS.items():
     cli.add_command(command, seed_name)

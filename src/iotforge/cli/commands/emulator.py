@@ -57,6 +57,12 @@ def emulator() -> None:
     default=None,
     help="Answer ExpiredToken after N calls.",
 )
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Keep the emulator's state in this folder across restarts (saved on a clean stop).",
+)
 @global_options
 @click.pass_context
 def start(
@@ -70,6 +76,7 @@ def start(
     fault_rate: float,
     seed: int | None,
     expire_credentials_after: int | None,
+    state_dir: str | None,
 ) -> None:
     """Start the emulator (foreground until Ctrl-C, or --background).
 
@@ -88,7 +95,7 @@ def start(
     }
     wiring = runtime.wiring
     if background:
-        started = wiring.start_background_emulator(host, port, allow_remote, knobs)
+        started = wiring.start_background_emulator(host, port, allow_remote, knobs, state_dir)
         exports = wiring.emulator_exports(started.url)
         runtime.render.document(
             {"url": started.url, "pid": started.pid, "environment": exports},
@@ -101,7 +108,7 @@ def start(
         for key, value in wiring.emulator_exports(url).items():
             runtime.render.info(f"  export {key}={value}")
 
-    wiring.serve_emulator(host, port, allow_remote, knobs, announce)
+    wiring.serve_emulator(host, port, allow_remote, knobs, announce, state_dir)
 
 
 @emulator.command()
