@@ -9,10 +9,12 @@ from pathlib import Path
 
 
 def test_demo_provisions_the_fleet_and_leaves_nothing(bare_env: dict[str, str], tmp_path: Path) -> None:
+    workdir = tmp_path / "work"
+    workdir.mkdir()
     done = subprocess.run(
         [sys.executable, "-m", "iotforge", "demo", "--output", "json"],
         env=bare_env,
-        cwd=tmp_path,
+        cwd=workdir,
         capture_output=True,
         text=True,
         timeout=300,
@@ -29,4 +31,4 @@ def test_demo_provisions_the_fleet_and_leaves_nothing(bare_env: dict[str, str], 
         "Provision 25 things",
     ]
     assert "==> Provision 25 things" in done.stderr
-    assert list(tmp_path.iterdir()) == []  # the demo's project lived in a temporary folder
+    assert list(workdir.iterdir()) == []  # the demo's project lived in a temporary folder
