@@ -22,7 +22,7 @@ class _Bucket:
     rate: float
     tokens: float
     updated: float
-    last_throttle: float = 0.0
+    last_throttle: float = float("-inf")
 
 
 @dataclass
@@ -58,8 +58,9 @@ class AdaptiveRateLimiter:
             if bucket.rate < bucket.base_rate:
                 bucket.rate = min(bucket.base_rate, bucket.rate + elapsed * RECOVERY_PER_SECOND * bucket.base_rate)
             bucket.tokens = min(1.0, bucket.tokens + elapsed * bucket.rate)
-            if bucket.tokens >= 1.0:
-                bucket.tokens -= 1.0
+            # A float a hair under 1 would ask for a wait too short to move the clock: count it as 1.
+            if bucket.tokens >= 1.0 - 1e-9:
+                bucket.tokens = max(0.0, bucket.tokens - 1.0)
                 return 0.0
             return (1.0 - bucket.tokens) / bucket.rate
 
