@@ -100,15 +100,14 @@ def _remove_thing_guarded(
         outcome.add(outcome.remaining, (name, error.message))
 
 
-def _owned_certificates(project: ProjectFiles, journal: ProjectJournal, name: str) -> dict[str, str]:
-    """certificate ARN or id -> id, for every certificate this project made for `name`."""
-    owned: dict[str, str] = {}
+def _owned_certificates(project: ProjectFiles, journal: ProjectJournal, name: str) -> dict[str, str | None]:
+    """certificate id -> ARN (None when only the local file knows it) for what the project made for `name`."""
+    owned: dict[str, str | None] = {}
+    if project.has_certificate(name):
+        owned[certificate_id(project.read_certificate(name))] = None
     entry = journal.things.get(name)
     if entry is not None and entry.certificate_arn and entry.certificate_id:
-        owned[entry.certificate_arn] = entry.certificate_id
-    if project.has_certificate(name):
-        local_id = certificate_id(project.read_certificate(name))
-        owned[local_id] = local_id
+        owned[entry.certificate_id] = entry.certificate_arn
     return owned
 
 
@@ -121,16 +120,18 @@ def _remove_thing(
     name: str,
 ) -> None:
     owned = _owned_certificates(project, journal, name)
-    owned_ids = set(owned.values())
     principals = registry.thing_principals(name)
     for principal in principals or []:
         registry.detach_thing_principal(name, principal)
-        if principal not in owned and principal.rsplit("/", 1)[-1] not in owned_ids:
+        certificate = principal.rsplit("/", 1)[-1]
+        if certificate in owned:
+            owned[certificate] = principal
+        else:
             outcome.add(outcome.foreign, principal)
     if principals:
         _wait_until_detached(registry, name, sleep)
-    for certificate in sorted(owned_ids):
-        if _delete_certificate(registry, certificate, sleep):
+    for certificate, arn in sorted(owned.items()):
+        if _delete_certificate(registry, certificate, arn, sleep):
             outcome.add(outcome.certificates, certificate)
     if principals is not None:
         _retry_conflicts(lambda: registry.delete_thing(name), sleep)
@@ -150,10 +151,12 @@ def _wait_until_detached(registry: IotRegistry, name: str, sleep: Callable[[floa
         delay = min(delay * 2, 2.0)
 
 
-def _delete_certificate(registry: IotRegistry, certificate: str, sleep: Callable[[float], None]) -> bool:
+def _delete_certificate(
+    registry: IotRegistry, certificate: str, arn: str | None, sleep: Callable[[float], None]
+) -> bool:
     """Detach its policies, deactivate, delete; False when it was already gone."""
     try:
-        arn = registry.certificate_arn(certificate)
+        arn = arn or registry.certificate_arn(certificate)
         for policy in registry.attached_policies(arn):
             registry.detach_policy(policy, arn)
         registry.deactivate_certificate(certificate)
@@ -201,9 +204,9 @@ def _plan(project: ProjectFiles, registry: IotRegistry, journal: ProjectJournal,
     for name in names:
         owned = _owned_certificates(project, journal, name)
         outcome.things.append(name)
-        outcome.certificates.extend(sorted(set(owned.values())))
+        outcome.certificates.extend(sorted(owned))
         for principal in registry.thing_principals(name) or []:
-            if principal not in owned and principal.rsplit("/", 1)[-1] not in owned.values():
+            if principal.rsplit("/", 1)[-1] not in owned:
                 outcome.foreign.append(principal)
     outcome.policies.extend(sorted(journal.created_policies))
     return _result(outcome, dry_run=True)
