@@ -51,15 +51,32 @@ def operation_name(service: str, request: Request) -> str | None:
         if action is None and request.mimetype == "application/x-www-form-urlencoded":
             action = parse_qs(request.get_data(as_text=True)).get("Action", [None])[0]
         return None if action is None else str(action)
-    for method, pattern, name in _rest_operations(service):
-        if method == request.method and pattern.fullmatch(request.path):
-            return name
+    for operation in _rest_operations(service):
+        if operation.matches(request):
+            return operation.name
     return None
 
 
+@dataclass(frozen=True)
+class _RestOperation:
+    name: str
+    method: str
+    path: re.Pattern[str]
+    query_keys: frozenset[str]  # "?acl" / "?uploads": keys the URI itself requires
+    required_headers: frozenset[str]  # e.g. CopyObject's x-amz-copy-source
+
+    def matches(self, request: Request) -> bool:
+        return (
+            self.method == request.method
+            and self.path.fullmatch(request.path) is not None
+            and self.query_keys <= set(request.args)
+            and all(header in request.headers for header in self.required_headers)
+        )
+
+
 @cache
-def _rest_operations(service: str) -> tuple[tuple[str, re.Pattern[str], str], ...]:
-    """(method, path regex, operation) from botocore's model, most specific paths first."""
+def _rest_operations(service: str) -> tuple[_RestOperation, ...]:
+    """Operations from botocore's model, most specific first (query keys, headers, literal path)."""
     import botocore.session
 
     try:
@@ -68,13 +85,21 @@ def _rest_operations(service: str) -> tuple[tuple[str, re.Pattern[str], str], ..
         return ()
     if model.protocol not in ("rest-json", "rest-xml"):
         return ()
-    entries = []
+    found: list[tuple[tuple[int, int, int], _RestOperation]] = []
     for name in model.operation_names:
-        http = model.operation_model(name).http
-        uri = http["requestUri"].split("?")[0]
-        literal_weight = len(re.sub(r"\{[^}]+\}", "", uri))
+        operation = model.operation_model(name)
+        uri, _, query = operation.http["requestUri"].partition("?")
+        keys = frozenset(part.split("=")[0] for part in query.split("&") if part)
+        shape = operation.input_shape
+        headers = frozenset(
+            str(member.serialization["name"])
+            for member_name, member in (shape.members.items() if shape is not None else [])
+            if member.serialization.get("location") == "header" and member_name in shape.required_members
+        )
         regex = re.sub(r"\\\{[^}]+?\\\+\\\}", ".+", re.escape(uri))
         regex = re.sub(r"\\\{[^}]+?\\\}", "[^/]+", regex)
-        entries.append((literal_weight, http["method"], re.compile(regex), name))
-    entries.sort(key=lambda entry: -entry[0])
-    return tuple((method, pattern, name) for _, method, pattern, name in entries)
+        literal = len(re.sub(r"\{[^}]+\}", "", uri))
+        entry = _RestOperation(name, operation.http["method"], re.compile(regex), keys, headers)
+        found.append(((len(keys), len(headers), literal), entry))
+    found.sort(key=lambda item: item[0], reverse=True)
+    return tuple(entry for _, entry in found)

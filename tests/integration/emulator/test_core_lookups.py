@@ -47,3 +47,15 @@ def test_a_missing_parent_group_is_not_found(emulator: EmulatorHandle) -> None:
     assert missing.value.response["Error"]["Code"] == "ResourceNotFoundException"
     iot.create_thing_group(thingGroupName="parent")
     assert iot.create_thing_group(thingGroupName="child", parentGroupName="parent")["thingGroupName"] == "child"
+
+
+def test_s3_operations_are_told_apart_for_deny_actions(emulator: EmulatorHandle) -> None:
+    s3 = emulator.client("s3")
+    s3.create_bucket(Bucket="ops-bucket")
+    s3.put_object(Bucket="ops-bucket", Key="a", Body=b"1")
+    emulator.set_knobs(deny_actions=["s3:PutObject"])
+    with pytest.raises(ClientError) as denied:
+        s3.put_object(Bucket="ops-bucket", Key="b", Body=b"2")
+    assert denied.value.response["Error"]["Code"] == "AccessDenied"
+    assert s3.get_object(Bucket="ops-bucket", Key="a")["Body"].read() == b"1"
+    s3.copy_object(Bucket="ops-bucket", Key="c", CopySource={"Bucket": "ops-bucket", "Key": "a"})
