@@ -91,11 +91,13 @@ def _rest_operations(service: str) -> tuple[_RestOperation, ...]:
         uri, _, query = operation.http["requestUri"].partition("?")
         keys = frozenset(part.split("=")[0] for part in query.split("&") if part)
         shape = operation.input_shape
-        headers = frozenset(
-            str(member.serialization["name"])
-            for member_name, member in (shape.members.items() if shape is not None else [])
-            if member.serialization.get("location") == "header" and member_name in shape.required_members
-        )
+        headers: frozenset[str] = frozenset()
+        if shape is not None:
+            headers = frozenset(
+                str(member.serialization["name"])
+                for member_name, member in shape.members.items()
+                if member.serialization.get("location") == "header" and member_name in shape.required_members
+            )
         regex = re.sub(r"\\\{[^}]+?\\\+\\\}", ".+", re.escape(uri))
         regex = re.sub(r"\\\{[^}]+?\\\}", "[^/]+", regex)
         literal = len(re.sub(r"\{[^}]+\}", "", uri))
