@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
+LINT_PATHS := src tests $(wildcard benchmarks)
+
 .PHONY: demo test lint typecheck unit bench clean
 
 $(STAMP): pyproject.toml
@@ -18,8 +20,8 @@ demo: $(STAMP)
 	$(BIN)/iotforge demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
