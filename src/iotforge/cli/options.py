@@ -55,7 +55,7 @@ _GLOBAL_OPTIONS = (
         default=False,
         help="Never prompt: use defaults or fail.",
     ),
-    _global("-v", "--verbose", is_flag=True, default=False, help="Show error details (AWS error code, operation, cause)."),
+    _global("-v", "--verbose", is_flag=True, default=False, help="Show error details (code, operation, cause)."),
     _global("--no-progress", is_flag=True, default=False, help="Hide progress bars."),
 )
 
