@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "iotforge needs Python >= 3.11 (found $$($(PYTHON) --version))"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[emulator,dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[emulator,device,dev]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -31,8 +31,8 @@ test: lint typecheck
 	$(BIN)/pytest -n 2 --dist loadfile
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[emulator,dev,bench]'
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[emulator,device,dev,bench]'
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

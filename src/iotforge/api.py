@@ -6,9 +6,15 @@ report = api.doctor(Settings(region="eu-west-1"))
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from iotforge.settings import Settings
 from iotforge.wiring import Wiring
 from iotforge.workflows.doctor import DoctorReport, run_doctor
+
+if TYPE_CHECKING:
+    from iotforge.device import FleetProgress, FleetReport, SimulationOptions
 
 
 def doctor(settings: Settings | None = None) -> DoctorReport:
@@ -19,3 +25,35 @@ def doctor(settings: Settings | None = None) -> DoctorReport:
 def endpoint(settings: Settings | None = None, endpoint_type: str = "iot:Data-ATS") -> str:
     """The account's device endpoint address."""
     return Wiring(settings or Settings.from_environment()).account().data_endpoint(endpoint_type)
+
+
+def simulate_devices(
+    project_path: Path,
+    options: SimulationOptions | None = None,
+    settings: Settings | None = None,
+    things: str | None = None,
+    progress: FleetProgress | None = None,
+) -> FleetReport:
+    """Run one simulated device per thing of the project (`iotforge device simulate`).
+
+    `things`: None or "all", N for the first N, or names/ids/ranges. Without a code-signing
+    certificate in `options`, the project's (.iotforge/code-signing/ota-signer.crt) is used if present.
+    """
+    from dataclasses import replace
+
+    from iotforge.device import (
+        SimulationOptions,
+        devices_from_project,
+        load_code_signing_certificate,
+        project_code_signing_certificate,
+        simulate_fleet,
+    )
+
+    wiring = Wiring(settings or Settings.from_environment())
+    project = wiring.project(Path(project_path))
+    options = options or SimulationOptions()
+    if options.code_signing_certificate is None:
+        found = project_code_signing_certificate(project.root)
+        if found is not None:
+            options = replace(options, code_signing_certificate=load_code_signing_certificate(found))
+    return simulate_fleet(devices_from_project(project, things), wiring.jobs_transports(), options, progress)

@@ -13,12 +13,25 @@ from iotforge.settings import Settings
 
 if TYPE_CHECKING:
     from iotforge.aws.account import AccountGateway
+    from iotforge.aws.iam import IamGateway
+    from iotforge.aws.inventory import InventoryGateway
     from iotforge.aws.iot import IotGateway
+    from iotforge.aws.ota import OtaGateway
+    from iotforge.aws.s3 import S3Gateway
     from iotforge.aws.session import AwsSession
+    from iotforge.device.demo_fleet import ProjectFleetSimulator
+    from iotforge.device.models import DeviceIdentity
+    from iotforge.device.transport import JobsTransport, TransportFactory
     from iotforge.emulator.daemon import BackgroundEmulator
     from iotforge.emulator.server import EmulatorOptions
+    from iotforge.local.disk import LocalDisk
     from iotforge.local.project import LocalProject
     from iotforge.local.runner import SubprocessRunner
+    from iotforge.local.settings_file import ResolvedSettings
+    from iotforge.workflows.audit import AuditSources
+    from iotforge.workflows.ota import OtaGateways
+    from iotforge.workflows.simplified import SimplifiedGateways
+    from iotforge.workflows.thing_setup import ThingGateways
 
 
 class Wiring:
@@ -111,6 +124,109 @@ class Wiring:
 
         return SubprocessRunner()
 
+    def audit_sources(self) -> AuditSources:
+        """The read-mostly gateways `iotforge audit` uses (aws/audit_reads.py)."""
+        from iotforge.aws.audit_reads import BucketAudit, IamAuditReads, IotAuditReads
+        from iotforge.limits import AWS_IOT_RATES
+        from iotforge.workflows.audit import AuditSources
+        from iotforge.workflows.rate_limit import AdaptiveRateLimiter
+
+        iot = IotAuditReads(self.aws, AdaptiveRateLimiter(AWS_IOT_RATES))
+        return AuditSources(iot=iot, roles=IamAuditReads(self.aws), buckets=BucketAudit(self.aws))
+
+    # OTA updates: S3, IAM, OTA/jobs gateways and the user's files ----------------------------------
+
+    @cached_property
+    def s3(self) -> S3Gateway:
+        from iotforge.aws.s3 import S3Gateway
+
+        return S3Gateway(self.aws)
+
+    @cached_property
+    def iam(self) -> IamGateway:
+        from iotforge.aws.iam import IamGateway
+
+        return IamGateway(self.aws)
+
+    @cached_property
+    def ota(self) -> OtaGateway:
+        from iotforge.aws.ota import OtaGateway
+        from iotforge.limits import AWS_IOT_RATES
+        from iotforge.workflows.rate_limit import AdaptiveRateLimiter
+
+        return OtaGateway(self.aws, AdaptiveRateLimiter(AWS_IOT_RATES))
+
+    def ota_gateways(self) -> OtaGateways:
+        """What create_ota_update and start_fota take: S3, IAM, OTA/jobs and the account."""
+        from iotforge.workflows.ota import OtaGateways
+
+        return OtaGateways(storage=self.s3, roles=self.iam, ota=self.ota, account=self.account())
+
+    def disk(self) -> LocalDisk:
+        from iotforge.local.disk import LocalDisk
+
+        return LocalDisk()
+
+    # The device simulator -------------------------------------------------------------------------
+
+    def jobs_transports(self, transport: str = "auto") -> TransportFactory:
+        """Each simulated device's Jobs connection: HTTP when an endpoint URL is set (the emulator), else MQTT."""
+        kind = transport if transport != "auto" else ("http" if self.settings.endpoint_url else "mqtt")
+        if kind == "http":
+            from iotforge.device.http_transport import JobsHttpTransport
+
+            client = self.aws.client("iot-jobs-data")  # thread-safe: one client for the whole fleet
+            return lambda identity: JobsHttpTransport(client, identity.thing_name)
+        from iotforge.device.mqtt_transport import JobsMqttTransport, PahoLink
+
+        def mqtt(identity: DeviceIdentity) -> JobsTransport:
+            endpoint = identity.endpoint or self._ats_endpoint
+            return JobsMqttTransport(PahoLink(identity, endpoint), identity.thing_name)
+
+        return mqtt
+
+    @cached_property
+    def _ats_endpoint(self) -> str:
+        return self.account().data_endpoint("iot:Data-ATS")
+
+    # Resource commands (Arm's createIoTThings.py vocabulary) ---------------------------------------
+
+    @cached_property
+    def inventory(self) -> InventoryGateway:
+        """IotGateway plus read-only listings across IoT, IAM and S3 (aws/inventory.py)."""
+        from iotforge.aws.inventory import InventoryGateway
+        from iotforge.limits import AWS_IOT_RATES
+        from iotforge.workflows.rate_limit import AdaptiveRateLimiter
+
+        return InventoryGateway(self.aws, AdaptiveRateLimiter(AWS_IOT_RATES))
+
+    def thing_gateways(self) -> ThingGateways:
+        from iotforge.local.credential_header import CredentialHeaderFile
+        from iotforge.local.user_files import UserFiles
+        from iotforge.workflows.thing_setup import ThingGateways
+
+        return ThingGateways(self.inventory, self.account(), UserFiles(), CredentialHeaderFile())
+
+    def simplified_gateways(self) -> SimplifiedGateways:
+        from iotforge.local.runner import SubprocessRunner
+        from iotforge.workflows.simplified import SimplifiedGateways
+
+        return SimplifiedGateways(self.thing_gateways(), self.ota_gateways(), SubprocessRunner())
+
+    def seed_settings(
+        self, project_root: Path, path: Path | None, target_application: str | None, need_target: bool = True
+    ) -> ResolvedSettings:
+        """The createIoTThings settings file: found, formatted and checked (local/seed_settings.py)."""
+        from iotforge.local.seed_settings import load_seed_settings, settings_file_path
+
+        found = settings_file_path(project_root, path)
+        return load_seed_settings(found, target_application, need_target=need_target)
+
+    def write_sample_settings(self, path: Path) -> Path:
+        from iotforge.local.seed_settings import write_sample_settings
+
+        return write_sample_settings(path)
+
     @contextmanager
     def embedded_emulator(self) -> Iterator[Wiring]:
         """Run an emulator in this process; yield a Wiring whose AWS is that emulator."""
@@ -124,3 +240,8 @@ class Wiring:
         with Emulator() as url:
             settings = replace(self.settings, endpoint_url=url, region=DEFAULT_REGION, profile=None)
             yield Wiring(settings, (EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY))
+
+    def fleet_simulator(self) -> ProjectFleetSimulator:
+        from iotforge.device.demo_fleet import ProjectFleetSimulator
+
+        return ProjectFleetSimulator(self.jobs_transports())

@@ -24,11 +24,16 @@ def test_demo_provisions_the_fleet_and_leaves_nothing(bare_env: dict[str, str], 
     report = json.loads(done.stdout)
     assert report["things"] == 25
     assert report["provisioned"] == 25
+    assert report["succeeded"] == 25
+    assert report["failed"] == 0
+    assert report["tampered_rejected"] is True
+    assert report["tampered_rejections"] >= 1
     assert report["resources_left"] == 0
-    assert report["remaining"] == {"things": 0, "certificates": 0, "policies": 0}
-    assert [step["title"].split(":")[0] for step in report["steps"]][:2] == [
-        "Create a firmware project from the template",
-        "Provision 25 things",
-    ]
+    assert set(report["remaining"]) >= {"things", "certificates", "policies", "ota_updates", "jobs", "buckets", "roles"}
+    assert set(report["remaining"].values()) == {0}
+    titles = [step["title"] for step in report["steps"]]
+    assert titles[0] == "Create a firmware project from the template"
+    assert titles[1].startswith("Provision 25 things")
+    assert any(title.startswith("Ship a tampered image") for title in titles)
     assert "==> Provision 25 things" in done.stderr
     assert list(workdir.iterdir()) == []  # the demo's project lived in a temporary folder

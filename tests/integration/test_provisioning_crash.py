@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import CliRunner
+from tests.support.crash import kill_after_journal_lines, start_iotforge
 from tests.support.emulator import EmulatorHandle
 from tests.support.fleet import assert_fleet_consistent, remote_certificates, remote_thing_names
 
@@ -20,20 +20,7 @@ ADD = ("add-things", "--things-base-name", "dev", "--things-number", str(THINGS)
 
 
 def _start(aws_env: dict[str, str], project: Path) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "iotforge", ADD[0], str(project), *ADD[1:]]
-    return subprocess.Popen(command, env=aws_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def _kill_after_journal_lines(process: subprocess.Popen[str], project: Path, lines: int) -> None:
-    """SIGKILL once the journal holds `lines` records: a kill point tied to progress, not to wall time."""
-    journal = project / ".iotforge" / "journal.jsonl"
-    deadline = time.monotonic() + 60
-    while lines and time.monotonic() < deadline and process.poll() is None:
-        if journal.exists() and journal.read_bytes().count(b"\n") >= lines:
-            break
-        time.sleep(0.002)
-    process.send_signal(signal.SIGKILL)
-    process.communicate(timeout=30)
+    return start_iotforge(aws_env, ADD[0], str(project), *ADD[1:])
 
 
 # The journal has about 10 records per thing plus the batch and policy records: these kill points
@@ -46,7 +33,7 @@ def test_sigkill_then_rerun_gives_exactly_the_requested_things(
     project = tmp_path / "p"
     emulator.set_knobs(latency_ms=15)
     process = _start(aws_env, project)
-    _kill_after_journal_lines(process, project, journal_lines)
+    kill_after_journal_lines(process, project, journal_lines)
     journal = project / ".iotforge" / "journal.jsonl"
     assert not journal.exists() or b"batch-finished" not in journal.read_bytes(), "killed too late to test resuming"
     rerun = run_cli(ADD[0], str(project), *ADD[1:], "--output", "json")
@@ -96,7 +83,7 @@ def test_discard_incomplete_removes_the_partial_batch_first(
     project = tmp_path / "p"
     emulator.set_knobs(latency_ms=15)
     process = _start(aws_env, project)
-    _kill_after_journal_lines(process, project, 60)
+    kill_after_journal_lines(process, project, 60)
     done = run_cli(
         "add-things", str(project), "--things-base-name", "new", "--things-number", "2", "--discard-incomplete"
     )

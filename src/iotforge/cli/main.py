@@ -9,7 +9,8 @@ from collections.abc import Sequence
 import click
 
 from iotforge import __version__
-from iotforge.cli.commands import account, demo, emulator, project
+from iotforge.cli.commands import account, audit, compat, demo, device, emulator, project
+from iotforge.cli.commands import ota as ota_commands
 from iotforge.cli.options import given_globals, global_options
 from iotforge.cli.render import Renderer
 from iotforge.cli.runtime import RUNTIME_KEY, Runtime, settings_from_context
@@ -34,6 +35,16 @@ def cli() -> None:
 for command in (*account.COMMANDS, emulator.emulator, project.project_group, demo.demo):
     cli.add_command(command)
 for seed_name, command in project.SEED_COMMANDS.items():
+    cli.add_command(command, seed_name)
+for command in audit.COMMANDS:
+    cli.add_command(command)
+cli.add_command(ota_commands.ota_group)
+cli.add_command(device.device_group)
+for seed_name, command in ota_commands.SEED_COMMANDS.items():
+    cli.add_command(command, seed_name)
+for group in compat.NATIVE_GROUPS:
+    cli.add_command(group)
+for seed_name, command in compat.ARM_COMMANDS.items():
     cli.add_command(command, seed_name)
 
 

@@ -26,8 +26,10 @@ META_DIR = ".iotforge"
 KEY_FILE = "private.pem.key"
 CERTIFICATE_FILE = "certificate.pem.crt"
 THING_FIELDS = ("thingname", "mqttid", "cert_arn")
+# The C keys header holds the active thing's private key once a thing is active (freertos-c).
 GITIGNORE = (
     "# Device credentials never go to git (iotforge)\n*.pem.key\nprivate.pem.key\n.aws_things_resources/\n.iotforge/\n"
+    "aws_clientcredential_keys.h\n"
 )
 TEMPLATES = ("zerynth-python", "freertos-c")
 C_HEADER = "aws_clientcredential.h"
@@ -79,6 +81,23 @@ class LocalProject:
     def has_key(self, thing_name: str) -> bool:
         return (self.thing_folder(thing_name) / KEY_FILE).is_file()
 
+    def check_new_thing(self, thing_name: str) -> None:
+        """Refuse, before anything is created, a new thing whose key could not be written safely here."""
+        folder = self.thing_folder(thing_name)
+        for path in (folder.parent, folder, folder / KEY_FILE):
+            if path.is_symlink():
+                raise BadInputError(
+                    f"{path} is a symbolic link; iotforge does not write keys through links.",
+                    "Remove the link (keys stay inside the project), or choose another --things-base-name.",
+                )
+        if folder.exists() and not folder.is_dir():
+            raise BadInputError(f"{folder} exists and is not a folder.", "Move it away, then retry.")
+        if (folder / KEY_FILE).exists():
+            raise BadInputError(
+                f"A key for {thing_name} already exists at {folder / KEY_FILE}.",
+                "iotforge never overwrites a key: move that folder away, or choose another --things-base-name.",
+            )
+
     def read_key(self, thing_name: str) -> bytes:
         return (self.thing_folder(thing_name) / KEY_FILE).read_bytes()
 
@@ -110,6 +129,7 @@ class LocalProject:
         """
         key = self.read_key(thing_name)
         certificate = self.read_certificate(thing_name)
+        ensure_private_dir(self.root)  # the active key lives at the root: keys only in 0700 folders
         remove_file(self.root / CERTIFICATE_FILE)
         remove_file(self.root / KEY_FILE)
         write_private(self.root / KEY_FILE, key)
@@ -160,7 +180,7 @@ def create_project_folder(root: Path, template: str, config: Mapping[str, Any]) 
             f"{root} already exists and is not empty.",
             "Choose a new project name or path; iotforge never overwrites or deletes existing files.",
         )
-    root.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(root)  # it will hold the active thing's key
     written: list[Path] = []
     source = resources.files("iotforge.local").joinpath("templates", template)
     for entry in sorted(source.iterdir(), key=lambda item: item.name):

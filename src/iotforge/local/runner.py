@@ -26,4 +26,6 @@ class SubprocessRunner:
                 )
             except FileNotFoundError as error:
                 raise BadInputError(f"Command not found: {command[0]}.", "Check the command after --.") from error
+            except PermissionError as error:
+                raise BadInputError(f"{command[0]} is not executable.", f"Run: chmod +x {command[0]}") from error
         return done.returncode

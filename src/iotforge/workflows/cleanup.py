@@ -15,6 +15,7 @@ from iotforge.errors import ConflictError, ExitCode, IotforgeError, NotFoundErro
 from iotforge.workflows.journal_state import BatchJournal, ProjectJournal, fold
 from iotforge.workflows.parallel import run_parallel
 from iotforge.workflows.ports import IotRegistry, ProgressPort, ProjectFiles, SilentProgress
+from iotforge.workflows.recovery import adopt_interrupted_certificates
 
 T = TypeVar("T")
 # Errors that no other thing would survive either: stop the whole run, keep the journal, rerun later.
@@ -63,6 +64,8 @@ def cleanup_project(
     """Delete the project's things, their certificates and the policy the project created."""
     journal = fold(project.journal.records())
     names = sorted(set(project.local_things()) | {thing.name for thing in journal.live_things()})
+    # A crash during CreateCertificateFromCsr may have left a certificate only our key identifies.
+    adopt_interrupted_certificates(project, registry, journal, names)
     outcome = _Outcome()
     if dry_run:
         return _plan(project, registry, journal, names)
@@ -75,6 +78,7 @@ def cleanup_project(
 def discard_batch(project: ProjectFiles, registry: IotRegistry, batch: BatchJournal) -> None:
     """Remove an unfinished batch's remote and local pieces, then mark it discarded."""
     journal = fold(project.journal.records())
+    adopt_interrupted_certificates(project, registry, journal, batch.things)
     outcome = _Outcome()
     for name in batch.things:
         _remove_thing_guarded(project, registry, journal, outcome, time.sleep, name)

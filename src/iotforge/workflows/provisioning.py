@@ -10,7 +10,7 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Literal
 
@@ -18,25 +18,22 @@ from iotforge.crypto import (
     KeyType,
     build_csr,
     generate_private_key,
-    load_certificate,
     load_private_key,
     private_key_pem,
-    public_keys_equal,
 )
 from iotforge.crypto.keys import PrivateKey
 from iotforge.errors import BadInputError, IotforgeError
 from iotforge.workflows.journal_state import BatchJournal, ProjectJournal, ThingJournal, fold
 from iotforge.workflows.models import IssuedCertificate, ThingSpec
-from iotforge.workflows.naming import check_policy_name, check_thing_base_name
+from iotforge.workflows.naming import check_policy_name, check_thing_base_name, check_thing_name
 from iotforge.workflows.parallel import run_parallel
 from iotforge.workflows.policy import check_policy_text, default_thing_policy, policy_text
 from iotforge.workflows.ports import AccountProbe, IotRegistry, ProgressPort, ProjectFiles, SilentProgress
 from iotforge.workflows.project import activate_thing, highest_index, repair_activation
+from iotforge.workflows.recovery import interrupted_certificates
 
 KeySource = Literal["local", "aws"]
 OWNER_ATTRIBUTE = "iotforge_project"
-# AWS's clock and ours may differ; look this far back for a certificate an interrupted call made.
-RECOVERY_WINDOW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -86,6 +83,8 @@ class _Run:
     journal: ProjectJournal
     warnings: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Certificates AWS made for our keys during calls a crash interrupted, by thing name.
+    recovered: dict[str, IssuedCertificate] = field(default_factory=dict)
 
     def record(self, record: Mapping[str, Any]) -> None:
         self.project.journal.append({**record, "at": _now().isoformat()})
@@ -178,14 +177,15 @@ def _same_request(batch: BatchJournal, request: AddThingsRequest, project: Proje
 
 def _resolve_names(project: ProjectFiles, request: AddThingsRequest) -> AddThingsRequest:
     metadata, config = project.metadata(), project.config()
-    base = request.base_name or metadata.get("things_base_name")
-    if not base:
+    base = request.base_name if request.base_name is not None else metadata.get("things_base_name")
+    if base is None:
         raise BadInputError(
             "This project has no things yet, so it needs a base name for them.",
             "Pass --things-base-name NAME (things are named NAME_0, NAME_1, ...).",
         )
+    # The name the user typed is checked before the policy name derived from it, so the message names it.
+    check_thing_name(base)
     policy = request.policy_name or config.get("policy_name") or f"{base}_policy"
-    check_policy_name(policy)
     return AddThingsRequest(**{**asdict(request), "base_name": base, "policy_name": policy})
 
 
@@ -196,13 +196,12 @@ def _start_batch(project: ProjectFiles, journal: ProjectJournal, request: AddThi
     first = highest_index(existing, resolved.base_name) + 1
     last = first + request.count - 1
     check_thing_base_name(resolved.base_name, last)
+    assert resolved.policy_name is not None
+    check_policy_name(resolved.policy_name)
     names = [f"{resolved.base_name}_{index}" for index in range(first, last + 1)]
     for name in names:
-        if project.has_key(name):
-            raise BadInputError(
-                f"A key for {name} already exists at {project.thing_folder(name)}.",
-                "iotforge never overwrites a key: move that folder away, or choose another --things-base-name.",
-            )
+        # Before any remote call: a key path we could not write would otherwise stop the run half done.
+        project.check_new_thing(name)
     batch_id = uuid.uuid4().hex[:12]
     identity = resolved.batch_identity()
     project.journal.append(
@@ -253,6 +252,7 @@ def _ensure_policy(
 
 def _provision_batch(run: _Run, batch: BatchJournal, concurrency: int, progress: ProgressPort) -> None:
     todo = [run.journal.things[name] for name in batch.things if not run.journal.things[name].complete]
+    run.recovered = interrupted_certificates(run.project, run.registry, run.journal, todo)
     label = f"provisioning {len(batch.things)} things"
     run_parallel(todo, partial(_provision_thing, run), concurrency, progress, label, len(batch.things) - len(todo))
 
@@ -261,7 +261,7 @@ def _provision_thing(run: _Run, thing: ThingJournal) -> None:
     project, registry, request = run.project, run.registry, run.request
     key = _ensure_key(run, thing)
     if "certificate" not in thing.done:
-        issued = _recover_certificate(run, thing, key) if "certificate" in thing.pending else None
+        issued = _recovered_certificate(run, thing, key) if "certificate" in thing.pending else None
         if issued is None:
             run.record({"type": "intent", "thing": thing.name, "step": "certificate"})
             issued = _issue_certificate(run, thing, key)
@@ -315,8 +315,8 @@ def _issue_certificate(run: _Run, thing: ThingJournal, key: PrivateKey | None) -
     return issued
 
 
-def _recover_certificate(run: _Run, thing: ThingJournal, key: PrivateKey | None) -> IssuedCertificate | None:
-    """After a crash during certificate creation, adopt the certificate AWS made for our key, if any."""
+def _recovered_certificate(run: _Run, thing: ThingJournal, key: PrivateKey | None) -> IssuedCertificate | None:
+    """After a crash during certificate creation, the certificate AWS made for our key, if any."""
     if key is None:
         with run.lock:
             run.warnings.append(
@@ -324,12 +324,7 @@ def _recover_certificate(run: _Run, thing: ThingJournal, key: PrivateKey | None)
                 "that certificate has no local key: `iotforge audit` lists it for deletion."
             )
         return None
-    since = datetime.fromisoformat(str(thing.pending["certificate"]["at"])) - RECOVERY_WINDOW
-    for candidate in run.registry.certificates_created_since(since):
-        pem = run.registry.certificate_pem(candidate.certificate_id)
-        if public_keys_equal(load_certificate(pem), key):
-            return IssuedCertificate(candidate.arn, candidate.certificate_id, pem)
-    return None
+    return run.recovered.get(thing.name)
 
 
 def _step(run: _Run, thing: ThingJournal, step: str, call: Callable[[], object]) -> None:

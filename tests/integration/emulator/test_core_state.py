@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -76,18 +75,17 @@ def test_unreadable_state_file_starts_empty(tmp_path: Path) -> None:
         emulator.stop()
 
 
-def test_emulator_starts_quickly() -> None:
-    """Under 2 s from process start to listening (best of two, to ride out a busy machine)."""
-    timings = []
-    for _ in range(2):
-        begun = time.monotonic()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "iotforge.emulator", "--port", "0"], stdout=subprocess.PIPE, text=True
-        )
-        assert process.stdout is not None
-        assert "listening on" in process.stdout.readline()
-        timings.append(time.monotonic() - begun)
-        process.terminate()
-        process.wait(timeout=10)
-        process.stdout.close()
-    assert min(timings) < 2.0, timings
+def test_emulator_process_starts_answers_and_stops_cleanly() -> None:
+    """Start-up time is measured in benchmarks/ (emulator-startup), not asserted here."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "iotforge.emulator", "--port", "0"], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    assert "listening on" in line
+    url = line.split()[-1]
+    with urllib.request.urlopen(f"{url}/_iotforge/health", timeout=10) as answer:
+        assert json.loads(answer.read()) == {"ok": True}
+    process.terminate()
+    assert process.wait(timeout=10) == 0
+    process.stdout.close()

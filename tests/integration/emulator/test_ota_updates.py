@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 from typing import Any
 
 import pytest
@@ -36,17 +35,16 @@ def _signed_file(
 
 
 def _settled(iot: Any, update_id: str) -> dict[str, Any]:
-    """Poll GetOTAUpdate as a client would, until creation ends (asserting it takes under a second)."""
-    started, seen = time.monotonic(), []
+    """Poll GetOTAUpdate as a client would, until creation ends (a liveness bound, not a timing claim)."""
+    seen: list[str] = []
 
     def done() -> dict[str, Any] | None:
         info = iot.get_ota_update(otaUpdateId=update_id)["otaUpdateInfo"]
         seen.append(info["otaUpdateStatus"])
         return info if info["otaUpdateStatus"] in ("CREATE_COMPLETE", "CREATE_FAILED") else None
 
-    info = wait_for(done, timeout=1.0, interval=0.02)
+    info = wait_for(done, timeout=30.0, interval=0.02)
     assert info is not None
-    assert time.monotonic() - started < 1.0
     order = ["CREATE_PENDING", "CREATE_IN_PROGRESS", info["otaUpdateStatus"]]
     assert seen == sorted(seen, key=order.index)  # statuses only move forward
     return dict(info)

@@ -21,7 +21,12 @@ from iotforge.workflows.demo import DemoPorts, DemoReport, DemoRequest, run_demo
 @global_options
 @click.pass_context
 def demo(ctx: click.Context, things: int, keep: bool) -> int:
-    """Run the main job on a local emulator: project, fleet, cleanup — no AWS account, no network.
+    """Run the main job on a local emulator — no AWS account, no network.
+
+    A project from the template, 25 things provisioned into a thing group, a code-signing key, a
+    signed firmware image, a bucket, a role and an OTA update with a rollout and abort criteria,
+    25 simulated devices installing it, a tampered image they refuse, then a cleanup that leaves
+    nothing behind.
 
     \b
     Example:
@@ -39,7 +44,9 @@ def demo(ctx: click.Context, things: int, keep: bool) -> int:
         ports = DemoPorts(
             account=wiring.account(),
             registry=wiring.iot,
-            counter=wiring.iot,
+            groups=wiring.iot,
+            ota=wiring.ota_gateways(),
+            simulator=wiring.fleet_simulator(),
             create_folder=wiring.create_project_folder,
             open_project=wiring.project,
         )
@@ -51,10 +58,15 @@ def demo(ctx: click.Context, things: int, keep: bool) -> int:
             with tempfile.TemporaryDirectory(prefix="iotforge-demo-") as folder:
                 report = run_demo(ports, DemoRequest(Path(folder), things, keep), narrate, render.progress())
     render.document(dataclasses.asdict(report), lambda console: _summary(console, report))
-    return 0 if keep or report.resources_left == 0 else 1
+    healthy = report.succeeded == report.things and report.tampered_rejected
+    return 0 if healthy and (keep or report.resources_left == 0) else 1
 
 
 def _summary(console: Console, report: DemoReport) -> None:
     rows = [(step.title, f"{step.seconds:.2f} s") for step in report.steps]
     console.print(table("iotforge demo", ("step", "time"), rows))
-    console.print(f"things provisioned: {report.provisioned}; resources left in the account: {report.resources_left}")
+    console.print(
+        f"things provisioned: {report.provisioned}; OTA succeeded on {report.succeeded}/{report.things} devices"
+        f" (failed: {report.failed}); tampered image rejected: {'yes' if report.tampered_rejected else 'NO'}"
+        f" ({report.tampered_rejections} devices); resources left in the account: {report.resources_left}"
+    )

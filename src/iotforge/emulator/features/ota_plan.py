@@ -7,6 +7,8 @@ The job document follows the format the FreeRTOS OTA agent parses:
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -116,10 +118,31 @@ def _signature(entry: dict[str, Any]) -> tuple[str, str, str]:
     custom = signing.get("customCodeSigning")
     if custom:
         key = f"sig-{custom['hashAlgorithm'].lower()}-{custom['signatureAlgorithm'].lower()}"
-        return key, str(custom["signature"]["inlineDocument"]), str(custom["certificateChain"]["certificateName"])
+        return (
+            key,
+            _document_signature(str(custom["signature"]["inlineDocument"])),
+            str(custom["certificateChain"]["certificateName"]),
+        )
     profile = (signing.get("startSigningJobParameter") or {}).get("signingProfileParameter") or {}
     # AWS Signer's signature is not emulated: the document names where it would go.
     return "sig-sha256-ecdsa", "", str(profile.get("certificatePathOnDevice", ""))
+
+
+def _document_signature(wire: str) -> str:
+    """The signature as the job document carries it (base64 of the raw signature).
+
+    `inlineDocument` is a blob, base64 on the wire. Clients following Arm's createIoTThings.py
+    (and the AWS CLI with raw-in-base64-out) put the signature's base64 *text* in the blob, and
+    AWS copies that text into the document; a blob holding raw signature bytes is shown as its
+    base64, which is the wire form.
+    """
+    try:
+        blob = base64.b64decode(wire, validate=True)
+        text = blob.decode("ascii")
+        base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return wire
+    return text if text else wire
 
 
 def job_document(region: str, protocols: list[str], stream_name: str | None, files: list[PlannedFile]) -> str:

@@ -1,0 +1,94 @@
+"""Run a tool as a child process and measure it: wall time, CPU seconds, peak memory."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class BenchmarkError(Exception):
+    """A tool failed or did not do what it was asked: the scenario's numbers would mean nothing."""
+
+
+@dataclass(frozen=True)
+class ChildRun:
+    wall: float
+    user: float
+    system: float
+    max_rss_bytes: int
+    returncode: int
+    stdout: Path
+    stderr: Path
+
+    @property
+    def cpu(self) -> float:
+        return self.user + self.system
+
+    def output(self) -> str:
+        return self.stdout.read_text(errors="replace")
+
+    def error_tail(self, lines: int = 15) -> str:
+        return "\n".join(self.stderr.read_text(errors="replace").splitlines()[-lines:])
+
+
+def run_child(
+    command: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    cwd: Path,
+    logs: Path,
+    timeout: float,
+) -> ChildRun:
+    """Run `command` to completion; its output goes to `logs`.out/.err.
+
+    The CPU and memory figures are the child's own rusage from wait4(2): the same accounting as
+    getrusage(RUSAGE_CHILDREN) around the call, but for this child alone, so ru_maxrss is its peak
+    and not the largest of every child waited for so far. A shell's figures include the commands
+    it ran and waited for.
+    """
+    logs.parent.mkdir(parents=True, exist_ok=True)
+    stdout_path, stderr_path = logs.with_suffix(".out"), logs.with_suffix(".err")
+    with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            list(command), env=dict(env), cwd=cwd, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr
+        )
+        finished = threading.Event()
+
+        def kill_if_running() -> None:
+            if not finished.is_set():
+                process.kill()
+
+        watchdog = threading.Timer(timeout, kill_if_running)
+        watchdog.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            finished.set()
+            watchdog.cancel()
+        wall = time.perf_counter() - started
+    # We reaped it ourselves; tell Popen, or it would try to wait again.
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return ChildRun(
+        wall=wall,
+        user=usage.ru_utime,
+        system=usage.ru_stime,
+        max_rss_bytes=usage.ru_maxrss * 1024,  # Linux reports KiB
+        returncode=process.returncode,
+        stdout=stdout_path,
+        stderr=stderr_path,
+    )
+
+
+def run_checked(
+    command: Sequence[str], *, env: Mapping[str, str], cwd: Path, logs: Path, timeout: float, what: str
+) -> ChildRun:
+    run = run_child(command, env=env, cwd=cwd, logs=logs, timeout=timeout)
+    if run.returncode != 0:
+        raise BenchmarkError(f"{what} exited with {run.returncode} after {run.wall:.1f} s:\n{run.error_tail()}")
+    return run

@@ -1,0 +1,248 @@
+"""Bad input through the CLI: a clear one-line message, exit 2, and no remote call.
+
+AWS_ENDPOINT_URL points at a closed 127.0.0.1 port, so any remote call would end with exit 10:
+exit 2 proves the input was refused first. The commands run in-process through the real entry
+point (`iotforge.cli.main.run`), which keeps some fifty cases fast.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import clean_environment
+from tests.support.emulator import EmulatorHandle
+from tests.support.inprocess import Ran, run_iotforge
+from tests.support.network import closed_port_url
+
+LONG = "x" * 129
+BOUNDARY = "arn:aws:iam::123456789012:policy/Boundary"
+
+
+@pytest.fixture
+def offline(tmp_path: Path) -> dict[str, str]:
+    home = tmp_path / "home"
+    home.mkdir()
+    return {
+        **clean_environment(home),
+        "AWS_ENDPOINT_URL": closed_port_url(),
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+        "IOTFORGE_MAX_ATTEMPTS": "1",
+    }
+
+
+@pytest.fixture
+def project(tmp_path: Path, offline: dict[str, str]) -> Path:
+    made = run_iotforge(
+        ["thing-project-from-template", "p", str(tmp_path), "--aws-endpoint", "e.example"], offline, tmp_path
+    )
+    assert made.returncode == 0, made.stderr
+    return tmp_path / "p"
+
+
+def _refused(done: Ran, *words: str) -> None:
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: ")
+    for word in words:
+        assert word in done.stderr, done.stderr
+
+
+# --things-base-name: every way a pasted or typed name goes wrong, named in the message.
+BASE_NAMES = {
+    "empty": ([""], "is empty"),
+    "too long": ([LONG], "129 characters"),
+    "slash": (["a/b"], "'/'"),
+    "dot dot": (["a..b"], "'..'"),
+    "space": (["a b"], "space"),
+    "single quote": (["a'b"], "quote"),
+    "double quote": (['a"b'], "quote"),
+    "newline": (["a\nb"], "line break"),
+    "non-ASCII": (["café"], "non-ASCII"),
+    "longest index passes 128": (["x" * 126, "--things-number", "20"], "128"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BASE_NAMES))
+def test_thing_base_names(case: str, project: Path, offline: dict[str, str]) -> None:
+    name, *more = BASE_NAMES[case][0]
+    done = run_iotforge(["add-things", str(project), "--things-base-name", name, *more], offline, project)
+    _refused(done, BASE_NAMES[case][1])
+    assert not (project / ".aws_things_resources").exists()
+    assert not (project / ".iotforge" / "journal.jsonl").exists()
+
+
+OTHER_NAMES = {
+    "policy name": (
+        ["add-things", "{project}", "--things-base-name", "ok", "--policy-name", "my policy"],
+        "policy name",
+    ),
+    "empty policy name": (["add-things", "{project}", "--things-base-name", "ok", "--policy-name", ""], "is empty"),
+    "thing name": (["create-thing-only", "--thing_name", "a/b"], "thing name"),
+    "role name": (["create-iam-role-only", "--iam_role_name", "ota role", "--bucket_name", "fw-bucket"], "role name"),
+    "project name": (["thing-project-from-template", "my project", "{project}"], "project name"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OTHER_NAMES))
+def test_other_names(case: str, project: Path, offline: dict[str, str]) -> None:
+    args, words = OTHER_NAMES[case]
+    done = run_iotforge([arg.format(project=project) for arg in args], offline, project)
+    _refused(done, words)
+
+
+# One case per S3 naming rule, through `create-bucket-only` (unit tests: tests/unit/test_naming.py).
+BUCKET_RULES = {
+    "empty": ("", "--bucket_name"),
+    "line break": ("my\nbucket", "line break"),
+    "capital letters": ("MyBucket", "capital letters"),
+    "invalid character": ("my_bucket", "'_'"),
+    "too short": ("ab", "3 to 63"),
+    "too long": ("b" * 64, "3 to 63"),
+    "starts with a non-alphanumeric": ("-bucket", "starts with '-'"),
+    "ends with a non-alphanumeric": ("bucket-", "ends with '-'"),
+    "adjacent periods": ("my..bucket", "two adjacent periods"),
+    "IP address": ("192.168.5.4", "IP address"),
+    "prefix xn--": ("xn--bucket", "'xn--'"),
+    "prefix sthree-": ("sthree-bucket", "'sthree-'"),
+    "prefix amzn-s3-demo-": ("amzn-s3-demo-bucket", "'amzn-s3-demo-'"),
+    "suffix -s3alias": ("bucket-s3alias", "access point aliases"),
+    "suffix --ol-s3": ("bucket--ol-s3", "Object Lambda"),
+    "suffix .mrap": ("bucket.mrap", "Multi-Region"),
+    "suffix --x-s3": ("bucket--x-s3", "directory buckets"),
+    "suffix --table-s3": ("bucket--table-s3", "table buckets"),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(BUCKET_RULES))
+def test_bucket_naming_rules(rule: str, tmp_path: Path, offline: dict[str, str]) -> None:
+    name, words = BUCKET_RULES[rule]
+    _refused(run_iotforge(["create-bucket-only", "--bucket_name", name], offline, tmp_path), words)
+
+
+def _settings(**fields: str) -> str:
+    base = {
+        "thing_name": "sensor",
+        "permissions_boundary": BOUNDARY,
+        "role_prefix": "Proj",
+        "target_application": "keyword-detection",
+    }
+    return json.dumps({**base, **fields})
+
+
+SETTINGS_FILES = {
+    "not JSON": ("thing_name: sensor", "not valid JSON"),
+    "missing required field": (json.dumps({"thing_name": "sensor", "role_prefix": "Proj"}), "permissions_boundary"),
+    "unknown format variable": (_settings(policy_name="${nope}_policy"), "${nope}"),
+    "unclosed variable": (_settings(policy_name="${thing_name_policy"), "unclosed"),
+    "unbalanced formatter brace": (_settings(policy_name="${thing_name}{lower"), "unbalanced"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SETTINGS_FILES))
+def test_settings_files(case: str, tmp_path: Path, offline: dict[str, str]) -> None:
+    text, words = SETTINGS_FILES[case]
+    (tmp_path / "settings.json").write_text(text)
+    done = run_iotforge(["create-update-simplified", "--config_file_path", "settings.json"], offline, tmp_path)
+    _refused(done, "settings.json", words)
+
+
+FIRMWARE = {
+    "missing": (None, "does not exist"),
+    "empty": ("", "is empty"),
+    "not the expected JSON": ('{"image": "AAAA"}', "no bcbin"),
+    "base64 that does not decode": ('{"bcbin": "!!not base64!!", "bc_idx": 0}', "not valid base64"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FIRMWARE))
+def test_firmware_files(case: str, tmp_path: Path, offline: dict[str, str]) -> None:
+    text, words = FIRMWARE[case]
+    if text is not None:
+        (tmp_path / "fw.json").write_text(text)
+    done = run_iotforge(["iot-fota-start", "dev_0", "fw.json", "s3://fw-bucket", "ota-role"], offline, tmp_path)
+    _refused(done, "fw.json", words)
+
+
+@pytest.mark.parametrize("duration", ["59", "3601", "0"])
+def test_duration_outside_60_to_3600(duration: str, tmp_path: Path, offline: dict[str, str]) -> None:
+    (tmp_path / "fw.json").write_text('{"bcbin": "AAAA", "bc_idx": 0}')
+    args = ["iot-fota-start", "dev_0", "fw.json", "s3://fw-bucket", "ota-role", "--duration", duration]
+    _refused(run_iotforge(args, offline, tmp_path), "--duration", "60..3600")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["add-things", "{path}", "--things-base-name", "dev"],
+        ["set-active-thing", "{path}", "--thing-id", "0"],
+        ["iot-cleanup", "{path}"],
+        ["each", "{path}", "--", "true"],
+        ["project", "status", "{path}"],
+        ["project", "resume", "{path}"],
+        ["audit", "{path}"],
+    ],
+    ids=lambda command: " ".join(command[:2]).replace(" {path}", ""),
+)
+def test_a_path_that_is_not_a_project(command: list[str], tmp_path: Path, offline: dict[str, str]) -> None:
+    done = run_iotforge([arg.format(path=tmp_path) for arg in command], offline, tmp_path)
+    _refused(done, "is not a project", "thing-project-from-template")
+
+
+def test_a_header_without_the_expected_defines(tmp_path: Path, offline: dict[str, str]) -> None:
+    (tmp_path / "aws_clientcredential.h").write_text("#define SOMETHING_ELSE 1\n")
+    args = ["create-thing-only", "--thing_name", "sensor", "--credentials_header", "aws_clientcredential.h"]
+    _refused(
+        run_iotforge(args, offline, tmp_path), "clientcredentialMQTT_BROKER_ENDPOINT", "clientcredentialIOT_THING_NAME"
+    )
+
+
+def test_a_thing_folder_that_is_a_symlink(project: Path, offline: dict[str, str], tmp_path: Path) -> None:
+    resources = project / ".aws_things_resources"
+    resources.mkdir(mode=0o700)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (resources / "dev_0").symlink_to(elsewhere)
+    done = run_iotforge(["add-things", str(project), "--things-base-name", "dev"], offline, project)
+    _refused(done, "symbolic link")
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_resources_folder_that_is_a_symlink(project: Path, offline: dict[str, str], tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (project / ".aws_things_resources").symlink_to(elsewhere)
+    done = run_iotforge(["add-things", str(project), "--things-base-name", "dev"], offline, project)
+    _refused(done, "symbolic link")
+    assert list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["existing key file", "key path is a symlink"])
+def test_arm_key_paths_that_exist_or_are_links(
+    kind: str, tmp_path: Path, aws_env: dict[str, str], emulator: EmulatorHandle
+) -> None:
+    """create-thing-only looks the endpoint up first (a read), so this runs on the emulator: nothing is made."""
+    certificates = tmp_path / "certificates"
+    certificates.mkdir()
+    key = certificates / "thing_private_key_sensor.pem.key"
+    elsewhere = tmp_path / "elsewhere.pem"
+    if kind == "existing key file":
+        key.write_text("someone's key")
+    else:
+        key.symlink_to(elsewhere)
+    (tmp_path / "aws_clientcredential.h").write_text(
+        '#define clientcredentialMQTT_BROKER_ENDPOINT ""\n#define clientcredentialIOT_THING_NAME ""\n'
+    )
+    args = ["create-thing-only", "--thing_name", "sensor", "--credentials_header", "aws_clientcredential.h"]
+    done = run_iotforge(args, aws_env, tmp_path)
+    _refused(done, "thing_private_key_sensor.pem.key")
+    iot = emulator.client("iot")
+    assert iot.list_things()["things"] == []
+    assert iot.list_certificates()["certificates"] == []
+    assert not elsewhere.exists()
+    if kind == "existing key file":
+        assert key.read_text() == "someone's key"
