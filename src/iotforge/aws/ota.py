@@ -9,11 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from botocore import xform_name
-
-from iotforge.aws.errors import translate_errors
-from iotforge.aws.session import AwsSession
-from iotforge.errors import NotFoundError, ThrottledError
+from iotforge.aws.rate_limited import RateLimitedApi
+from iotforge.errors import NotFoundError
 from iotforge.workflows.ota_models import (
     EXECUTION_STATUSES,
     ExecutionSummary,
@@ -27,9 +24,7 @@ from iotforge.workflows.ota_models import (
     OtaUpdateSummary,
     SigningJob,
 )
-from iotforge.workflows.rate_limit import AdaptiveRateLimiter
 
-THROTTLE_ROUNDS = 4  # calls beyond botocore's own retries, as in aws/iot.py
 SIGNED_PREFIX = "signed/"
 _COUNT_FIELDS = {
     "QUEUED": "numberOfQueuedThings",
@@ -144,37 +139,7 @@ def _job_info(job: dict[str, Any]) -> JobInfo:
     )
 
 
-class OtaGateway:
-    def __init__(self, session: AwsSession, limiter: AdaptiveRateLimiter) -> None:
-        self._session = session
-        self._limiter = limiter
-
-    def _call(self, operation: str, action: str, service: str = "iot", **arguments: Any) -> dict[str, Any]:
-        method = getattr(self._session.client(service), xform_name(operation))
-        for round_number in range(THROTTLE_ROUNDS):
-            self._limiter.acquire(operation)
-            try:
-                with translate_errors(action):
-                    response: dict[str, Any] = method(**arguments)
-            except ThrottledError:
-                self._limiter.throttled(operation)
-                if round_number == THROTTLE_ROUNDS - 1:
-                    raise
-                continue
-            if response.get("ResponseMetadata", {}).get("RetryAttempts"):
-                self._limiter.throttled(operation)
-            return response
-        raise AssertionError("unreachable")
-
-    def _paginate(self, operation: str, action: str, key: str, **arguments: Any) -> list[Any]:
-        paginator = self._session.client("iot").get_paginator(xform_name(operation))
-        items: list[Any] = []
-        with translate_errors(action):
-            for page in paginator.paginate(**arguments):
-                self._limiter.acquire(operation)
-                items.extend(page.get(key, []))
-        return items
-
+class OtaGateway(RateLimitedApi):
     # targets --------------------------------------------------------------------------------------
 
     def thing_arn(self, thing_name: str) -> str:
