@@ -101,7 +101,7 @@ def test_account_audit_reports_every_kind_of_finding(
     assert _findings(done) == {
         ("thing-without-certificate", "bare"),
         ("orphan-certificate", orphan["certificateArn"]),
-        ("shared-certificate", shared["certificateId"]),
+        ("shared-certificate", shared["certificateArn"]),
         ("policy-wildcard-action", "star_action"),
         ("policy-wildcard-resource", "star_resource"),
         ("policy-client-id", "client_id"),
@@ -237,3 +237,13 @@ def test_not_a_project_is_bad_input(run_cli: CliRunner, aws_env: dict[str, str],
     done = run_cli("audit", str(tmp_path), env={**aws_env, "AWS_ENDPOINT_URL": closed_port_url()})
     assert done.returncode == 2
     assert "is not a project" in done.stderr
+
+
+def test_a_part_the_caller_may_not_read_is_reported_not_passed(run_cli: CliRunner, emulator: EmulatorHandle) -> None:
+    emulator.set_knobs(deny_actions=["iam:ListRoles"])
+    done = run_cli("audit", "--output", "json")
+    assert done.returncode == 3, done.stderr
+    report = json.loads(done.stdout)
+    assert report["findings"] == []
+    assert "iam:ListRoles" in report["skipped"]["roles"]
+    assert "not audited: roles" in done.stderr

@@ -49,6 +49,19 @@ def test_cleanup_right_after_a_kill_also_deletes_certificates_the_journal_never_
     assert remote_thing_names(iot) == set()
 
 
+def test_audit_after_a_kill_sees_those_certificates_and_points_to_resume(
+    run_cli: CliRunner, aws_env: dict[str, str], emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    project = _project(run_cli, tmp_path)
+    _kill_during_certificate_creation(aws_env, emulator, project)
+    done = run_cli("audit", str(project), "--output", "json")
+    assert done.returncode == 3, done.stderr
+    findings = json.loads(done.stdout)["findings"]
+    remote = {certificate["certificateArn"] for certificate in remote_certificates(emulator.client("iot"))}
+    assert {f["resource"] for f in findings if f["check"] == "orphan-certificate"} == remote
+    assert all(not f["fixable"] and "project resume" in f["fix"] for f in findings)
+
+
 def test_discard_incomplete_after_a_kill_leaves_no_orphan(
     run_cli: CliRunner, aws_env: dict[str, str], emulator: EmulatorHandle, tmp_path: Path
 ) -> None:

@@ -15,9 +15,10 @@ import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from iotforge.crypto import CryptoError, certificate_id, load_certificate, load_private_key, public_keys_equal
-from iotforge.errors import ConflictError, IotforgeError, NotFoundError
+from iotforge.errors import AccessDeniedError, ConflictError, IotforgeError, NotFoundError
 from iotforge.workflows.audit_checks import (
     SEVERITY_ORDER,
     Problem,
@@ -36,11 +37,14 @@ from iotforge.workflows.audit_models import (
     Finding,
     FixOutcome,
     OtaUpdateUse,
+    RoleTrust,
 )
 from iotforge.workflows.cleanup import FATAL_EXIT_CODES
 from iotforge.workflows.journal_state import fold
 from iotforge.workflows.ports import ProgressPort, ProjectFiles, SilentProgress
+from iotforge.workflows.recovery import adopt_interrupted_certificates
 
+T = TypeVar("T")
 IOT_SERVICE = "iot.amazonaws.com"
 SERVICE_LINKED_PATH = "/aws-service-role/"
 DELETE_RETRIES = 6
@@ -57,6 +61,15 @@ class AuditSources:
 class _Findings:
     items: list[Finding] = field(default_factory=list)
     checked: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def readable(self, what: str, read: Callable[[], T], default: T) -> T:
+        """`read()`, or `default` noted as skipped when the caller may not read `what`."""
+        try:
+            return read()
+        except AccessDeniedError as error:
+            self.skipped[what] = error.message
+            return default
 
     def add(self, kind: str, resource: str, problem: Problem, fixable: bool = False) -> None:
         self.items.append(
@@ -73,8 +86,8 @@ def audit(
     """Read the account (or the project's part of it) and report what is risky or stray."""
     progress = progress or SilentProgress()
     found = _Findings()
-    updates = sources.iot.ota_updates()
-    roles = sources.roles.role_trusts()
+    updates: list[OtaUpdateUse] = found.readable("OTA updates and their buckets", sources.iot.ota_updates, [])
+    roles: list[RoleTrust] = found.readable("roles", sources.roles.role_trusts, [])
     if project is None:
         scope = "account"
         _audit_account_certificates(sources.iot, found, progress)
@@ -93,7 +106,7 @@ def audit(
     found.count("roles", len(roles))
     _audit_buckets(sources.buckets, sorted({bucket for update in updates for bucket in update.buckets}), found)
     ordered = sorted(found.items, key=lambda f: (SEVERITY_ORDER[f.severity], f.check, f.resource))
-    return AuditReport(scope, tuple(ordered), dict(found.checked))
+    return AuditReport(scope, tuple(ordered), dict(found.checked), dict(found.skipped))
 
 
 def _certificate_id(arn: str) -> str:
@@ -106,7 +119,7 @@ def _certificates_of(principals: Iterable[str]) -> list[str]:
 
 def _audit_account_certificates(iot: AuditIot, found: _Findings, progress: ProgressPort) -> None:
     names = iot.thing_names()
-    holders: dict[str, list[str]] = {}
+    holders: dict[str, list[str]] = {}  # certificate ARN -> things
     progress.start(len(names), f"reading {len(names)} things")
     try:
         for name in names:
@@ -114,16 +127,17 @@ def _audit_account_certificates(iot: AuditIot, found: _Findings, progress: Progr
             if not certificates:
                 found.add("thing", name, _NO_CERTIFICATE)
             for arn in certificates:
-                holders.setdefault(_certificate_id(arn), []).append(name)
+                holders.setdefault(arn, []).append(name)
             progress.advance()
     finally:
         progress.finish()
-    for certificate, things in sorted(holders.items()):
+    for arn, things in sorted(holders.items()):
         if len(things) > 1:
-            found.add("certificate", certificate, _shared(things))
+            found.add("certificate", arn, _shared(things))
+    attached = {_certificate_id(arn) for arn in holders}
     listed = iot.certificates()
     for summary in listed:
-        if summary.status == "ACTIVE" and summary.certificate_id not in holders:
+        if summary.status == "ACTIVE" and summary.certificate_id not in attached:
             found.add("certificate", summary.arn, _orphan("account"))
     found.count("things", len(names))
     found.count("certificates", len(listed))
@@ -136,12 +150,14 @@ def _audit_project_certificates(
     journal = fold(project.journal.records())
     unfinished = set(journal.incomplete_batch.things) if journal.incomplete_batch else set()
     names = sorted(set(project.local_things()) | {thing.name for thing in journal.live_things()})
+    adopt_interrupted_certificates(project, iot, journal, names)  # made for our keys by cut-off calls
     made = {thing.certificate_id: name for name, thing in journal.things.items() if thing.certificate_id}
     for name in project.local_things():
         if project.has_certificate(name):
             made.setdefault(certificate_id(project.read_certificate(name)), name)
     attached: set[str] = set()
     remote: set[str] = set()
+    shared: set[str] = set()
     progress.start(len(names), f"reading {len(names)} things")
     try:
         for name in names:
@@ -158,8 +174,9 @@ def _audit_project_certificates(
                 problem = _key_problem(project, iot, name, _certificate_id(arn))
                 if problem is not None:
                     found.add("certificate", arn, problem)
-                holders = iot.principal_things(arn)
-                if len(holders) > 1 and name == min(holders):
+                holders = iot.principal_things(arn) if arn not in shared else []
+                if len(holders) > 1:
+                    shared.add(arn)
                     found.add("certificate", arn, _shared(holders))
     finally:
         progress.finish()
@@ -238,6 +255,9 @@ def _audit_buckets(buckets: AuditBuckets, names: list[str], found: _Findings) ->
             versioning = buckets.bucket_versioning(name)
             blocked = buckets.public_access_blocked(name)
         except NotFoundError:
+            continue
+        except AccessDeniedError as error:
+            found.skipped[f"bucket {name}"] = error.message
             continue
         checked += 1
         if versioning != "Enabled":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -39,6 +39,7 @@ class AuditReport:
     scope: str
     findings: tuple[Finding, ...]
     checked: dict[str, int]
+    skipped: dict[str, str] = field(default_factory=dict)  # what could not be read, and why
 
     @property
     def fixable(self) -> tuple[Finding, ...]:

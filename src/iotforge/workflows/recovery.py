@@ -10,19 +10,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from iotforge.crypto import load_certificate, load_private_key, public_keys_equal
 from iotforge.crypto.keys import PrivateKey
 from iotforge.workflows.journal_state import ProjectJournal, ThingJournal
-from iotforge.workflows.models import IssuedCertificate
-from iotforge.workflows.ports import IotRegistry, ProjectFiles
+from iotforge.workflows.models import CertificateSummary, IssuedCertificate
+from iotforge.workflows.ports import ProjectFiles
 
 # AWS's clock and ours may differ; look this far back for a certificate an interrupted call made.
 RECOVERY_WINDOW = timedelta(minutes=10)
 
 
+class CertificateFinder(Protocol):
+    def certificates_created_since(self, since: datetime) -> list[CertificateSummary]: ...
+
+    def certificate_pem(self, certificate_id: str) -> str: ...
+
+
 def interrupted_certificates(
-    project: ProjectFiles, registry: IotRegistry, journal: ProjectJournal, things: Iterable[ThingJournal]
+    project: ProjectFiles, registry: CertificateFinder, journal: ProjectJournal, things: Iterable[ThingJournal]
 ) -> dict[str, IssuedCertificate]:
     """Thing name -> the certificate AWS made for its key during an interrupted call, for those that have one.
 
@@ -54,7 +61,7 @@ def interrupted_certificates(
 
 
 def adopt_interrupted_certificates(
-    project: ProjectFiles, registry: IotRegistry, journal: ProjectJournal, names: Iterable[str]
+    project: ProjectFiles, registry: CertificateFinder, journal: ProjectJournal, names: Iterable[str]
 ) -> None:
     """Fold the certificates interrupted calls made for `names` into `journal`, as if their done were recorded."""
     things = [journal.things[name] for name in names if name in journal.things]

@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.table import Table
 
 from iotforge.cli.options import global_options
-from iotforge.cli.render import table
 from iotforge.cli.runtime import get_runtime
 from iotforge.errors import BadInputError, ExitCode
 from iotforge.workflows.audit import apply_fixes, audit
@@ -27,7 +27,7 @@ def audit_command(ctx: click.Context, project_path: Path | None, fix: bool) -> i
 
     With PROJECT_PATH: the project's things and certificates, the policies it uses, the roles AWS
     IoT may assume and the buckets of OTA updates that target its things. Without: the whole
-    account in the region. Exits 3 when findings remain.
+    account in the region. Exits 3 when findings remain or a part could not be read.
 
     --fix deletes only ACTIVE certificates the project made and no thing uses, turns on bucket
     versioning and the public access block; it never deletes what iotforge did not make.
@@ -48,6 +48,8 @@ def audit_command(ctx: click.Context, project_path: Path | None, fix: bool) -> i
     project = runtime.wiring.project(project_path) if project_path is not None else None
     sources = runtime.wiring.audit_sources()
     report = audit(sources, project, runtime.render.progress())
+    for what, reason in report.skipped.items():
+        runtime.render.warn(f"not audited: {what} ({reason})")
     outcomes: tuple[FixOutcome, ...] = ()
     if fix and report.fixable:
         if not settings.assume_yes:
@@ -61,13 +63,15 @@ def audit_command(ctx: click.Context, project_path: Path | None, fix: bool) -> i
     runtime.render.document(_document(report, outcomes), lambda console: _show(console, report, outcomes))
     fixed = {(outcome.check, outcome.resource) for outcome in outcomes if outcome.fixed}
     remaining = [finding for finding in report.findings if (finding.check, finding.resource) not in fixed]
-    return ExitCode.FINDINGS if remaining else ExitCode.OK
+    # A part it could not read is not a clean bill of health.
+    return ExitCode.FINDINGS if remaining or report.skipped else ExitCode.OK
 
 
 def _document(report: AuditReport, outcomes: tuple[FixOutcome, ...]) -> dict[str, Any]:
     return {
         "scope": report.scope,
         "checked": report.checked,
+        "skipped": report.skipped,
         "findings": [dataclasses.asdict(finding) for finding in report.findings],
         "fixes": [dataclasses.asdict(outcome) for outcome in outcomes],
     }
@@ -78,17 +82,15 @@ def _show(console: Console, report: AuditReport, outcomes: tuple[FixOutcome, ...
     if not report.findings:
         console.print(f"audit of {report.scope}: no findings ({checked})")
         return
-    rows = [
-        (finding.severity, finding.check, f"{finding.kind} {finding.resource}", finding.problem, finding.fix)
-        for finding in report.findings
-    ]
-    console.print(
-        table(
-            f"audit of {report.scope}: {len(report.findings)} findings ({checked})",
-            ("severity", "check", "resource", "problem", "fix"),
-            rows,
-        )
-    )
+    found = Table(title=f"audit of {report.scope}: {len(report.findings)} findings ({checked})", header_style="bold")
+    for column in ("severity", "check"):
+        found.add_column(column, no_wrap=True)
+    found.add_column("resource", overflow="fold")  # ARNs are what people copy: wrap them, never cut them
+    found.add_column("problem")
+    found.add_column("fix")
+    for finding in report.findings:
+        found.add_row(finding.severity, finding.check, f"{finding.kind} {finding.resource}", finding.problem, finding.fix)
+    console.print(found)
     for outcome in outcomes:
         state = "fixed" if outcome.fixed else f"NOT fixed ({outcome.error})"
         console.print(f"{state}: {outcome.check} {outcome.resource}")
