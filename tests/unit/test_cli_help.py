@@ -8,11 +8,15 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from iotforge.cli.command_index import build_index, load_index
 from iotforge.cli.main import cli
 
 
 def _leaf_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None, name
         path = (*prefix, name)
         if isinstance(command, click.Group):
             yield from _leaf_commands(command, path)
@@ -25,3 +29,7 @@ def test_every_command_help_has_an_example(path: tuple[str, ...]) -> None:
     result = CliRunner().invoke(cli, [*path, "--help"], env={"AWS_ACCESS_KEY_ID": ""})
     assert result.exit_code == 0, result.output
     assert "Example" in result.output
+
+
+def test_the_lazy_command_index_is_current() -> None:
+    assert load_index() == build_index(), "stale: run `python -m iotforge.cli.command_index`"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
 from iotforge import __version__
-from iotforge.cli.commands import account, audit, compat, demo, device, emulator, project
-from iotforge.cli.commands import ota as ota_commands
+from iotforge.cli.command_index import commands_of, load_index
 from iotforge.cli.options import given_globals, global_options
 from iotforge.cli.render import Renderer
 from iotforge.cli.runtime import RUNTIME_KEY, Runtime, settings_from_context
@@ -19,7 +19,30 @@ from iotforge.errors import ExitCode, IotforgeError
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command runs or shows its own help."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._index = load_index()
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self._index) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = self._index.get(cmd_name)
+        if cmd_name in self.commands or entry is None:
+            return self.commands.get(cmd_name)
+        return commands_of(entry[0], entry[1]).get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, self._index[name][2]) for name in self.list_commands(ctx) if name in self._index]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
 @global_options
 @click.version_option(__version__, prog_name="iotforge")
 def cli() -> None:
@@ -30,22 +53,6 @@ def cli() -> None:
       iotforge emulator start --background     # a local AWS IoT stand-in
       iotforge doctor                          # check credentials and access
     """
-
-
-for command in (*account.COMMANDS, emulator.emulator, project.project_group, demo.demo):
-    cli.add_command(command)
-for seed_name, command in project.SEED_COMMANDS.items():
-    cli.add_command(command, seed_name)
-for command in audit.COMMANDS:
-    cli.add_command(command)
-cli.add_command(ota_commands.ota_group)
-cli.add_command(device.device_group)
-for seed_name, command in ota_commands.SEED_COMMANDS.items():
-    cli.add_command(command, seed_name)
-for group in compat.NATIVE_GROUPS:
-    cli.add_command(group)
-for seed_name, command in compat.ARM_COMMANDS.items():
-    cli.add_command(command, seed_name)
 
 
 def _renderer_for_errors(ctx: click.Context | None) -> tuple[Renderer, bool]:

@@ -88,8 +88,8 @@ def _show(console: Console, report: AuditReport, outcomes: tuple[FixOutcome, ...
     found.add_column("resource", overflow="fold")  # ARNs are what people copy: wrap them, never cut them
     found.add_column("problem")
     found.add_column("fix")
-    for finding in report.findings:
-        found.add_row(finding.severity, finding.check, f"{finding.kind} {finding.resource}", finding.problem, finding.fix)
+    for f in report.findings:
+        found.add_row(f.severity, f.check, f"{f.kind} {f.resource}", f.problem, f.fix)
     console.print(found)
     for outcome in outcomes:
         state = "fixed" if outcome.fixed else f"NOT fixed ({outcome.error})"
