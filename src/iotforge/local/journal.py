@@ -18,11 +18,14 @@ class JsonlJournal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
+        self._folder_checked = False
 
     def append(self, record: Mapping[str, Any]) -> None:
         line = (json.dumps(record, separators=(",", ":"), sort_keys=True) + "\n").encode()
         with self._lock:
-            ensure_private_dir(self.path.parent)
+            if not self._folder_checked:  # once per journal: it is appended to ten times per thing
+                ensure_private_dir(self.path.parent)
+                self._folder_checked = True
             flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
             descriptor = os.open(self.path, flags, 0o600)
             try:
