@@ -18,16 +18,12 @@ from tests.support.crash import kill_when, start_iotforge
 from tests.support.emulator import EmulatorHandle
 from tests.support.firmware import make_signed_firmware
 
-PARTIAL_BUCKET = "an interrupted create-bucket is not finished by the rerun (OTA helper: aws/s3.py, workflows/ota.py)"
-PARTIAL_ROLE = (
-    "an interrupted create-role (no PutRolePolicy yet) is refused by the rerun (OTA helper: workflows/ota.py)"
-)
 # The action each run is stopped before, in the order `ota create` calls them.
 STOPS = [
-    pytest.param("s3:PutBucketVersioning", marks=pytest.mark.xfail(strict=True, reason=PARTIAL_BUCKET)),
-    pytest.param("s3:PutPublicAccessBlock", marks=pytest.mark.xfail(strict=True, reason=PARTIAL_BUCKET)),
-    pytest.param("s3:PutBucketEncryption", marks=pytest.mark.xfail(strict=True, reason=PARTIAL_BUCKET)),
-    pytest.param("iam:PutRolePolicy", marks=pytest.mark.xfail(strict=True, reason=PARTIAL_ROLE)),
+    "s3:PutBucketVersioning",
+    "s3:PutPublicAccessBlock",
+    "s3:PutBucketEncryption",
+    "iam:PutRolePolicy",
     "s3:PutObject",
     "iot:CreateOTAUpdate",
     "iot:GetOTAUpdate",

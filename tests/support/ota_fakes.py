@@ -54,6 +54,13 @@ class FakeStorage:
         self.calls.add("bucket_exists", name)
         return name in self.buckets
 
+    def secure_bucket(self, name: str) -> None:
+        self.calls.add("secure_bucket", name)
+        self.versioned.add(name)
+
+    def bucket_is_empty(self, name: str) -> bool:
+        return not self.buckets.get(name)
+
     def list_buckets(self) -> list[BucketSummary]:
         return [BucketSummary(name) for name in self.buckets]
 

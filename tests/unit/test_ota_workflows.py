@@ -140,15 +140,23 @@ def test_create_failed_raises_with_aws_reason(aws: FakeAws) -> None:
     assert "iot.amazonaws.com" in raised.value.hint
 
 
-def test_an_unversioned_bucket_or_a_missing_role_stops_before_upload(aws: FakeAws) -> None:
-    aws.storage.buckets["fw-images"] = {}
+def test_an_unversioned_bucket_in_use_or_a_missing_role_stops_before_upload(aws: FakeAws) -> None:
+    aws.storage.buckets["fw-images"] = {"someone-elses-file": b"data"}
     with pytest.raises(ConflictError, match="versions"):
-        create_ota_update(_request(), aws.gateways, sleep=_no_sleep)
+        create_ota_update(_request(create_bucket=True), aws.gateways, sleep=_no_sleep)
+    assert "secure_bucket" not in aws.calls.names()  # a bucket in use is never reconfigured
     aws.storage.versioned.add("fw-images")
     with pytest.raises(NotFoundError, match="ota-role does not exist") as raised:
         create_ota_update(_request(create_role=False), aws.gateways, sleep=_no_sleep)
     assert "--create-role" in (raised.value.hint or "")
     assert "upload_object" not in aws.calls.names()
+
+
+def test_an_empty_bucket_left_by_an_interrupted_create_is_finished(aws: FakeAws) -> None:
+    aws.storage.buckets["fw-images"] = {}
+    create_ota_update(_request(create_bucket=True), aws.gateways, sleep=_no_sleep)
+    assert "secure_bucket" in aws.calls.names()
+    assert "fw-images" in aws.storage.versioned
 
 
 def test_an_existing_role_that_does_not_fit_is_refused_unless_unchecked(aws: FakeAws) -> None:

@@ -31,6 +31,10 @@ class S3Gateway:
             arguments["CreateBucketConfiguration"] = {"LocationConstraint": region}
         with translate_errors(f"create bucket {name} (s3:CreateBucket)"):
             self._client.create_bucket(**arguments)
+        self.secure_bucket(name)
+
+    def secure_bucket(self, name: str) -> None:
+        """Versioning on, public access blocked, default encryption: each an idempotent PUT."""
         with translate_errors(f"turn on versioning of {name} (s3:PutBucketVersioning)"):
             self._client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
         with translate_errors(f"block public access to {name} (s3:PutBucketPublicAccessBlock)"):
@@ -50,6 +54,12 @@ class S3Gateway:
                     "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
                 },
             )
+
+    def bucket_is_empty(self, name: str) -> bool:
+        """No object and no object version: nothing anyone relies on yet."""
+        with translate_errors(f"list the versions in bucket {name} (s3:ListBucketVersions)"):
+            found = self._client.list_object_versions(Bucket=name, MaxKeys=1)
+        return not found.get("Versions") and not found.get("DeleteMarkers")
 
     def bucket_exists(self, name: str) -> bool:
         try:

@@ -279,6 +279,10 @@ def _ensure_bucket(request: OtaRequest, storage: ObjectStore) -> bool:
             )
         storage.create_bucket(request.bucket)
         created = True
+    elif request.create_bucket and storage.bucket_is_empty(request.bucket):
+        # An earlier run was stopped between CreateBucket and its settings: finish them. An empty
+        # bucket holds nothing anyone relies on, so a user's own bucket in use is never changed.
+        storage.secure_bucket(request.bucket)
     versioning = storage.bucket_versioning(request.bucket)
     if versioning != "Enabled":
         raise ConflictError(
@@ -309,6 +313,15 @@ def _ensure_role(request: OtaRequest, gateways: OtaGateways) -> tuple[str, bool]
         permissions = ota_role_permissions(request.bucket, arn, region, account, signer=bool(request.signer_profile))
         gateways.roles.put_role_policy(request.role_name, OTA_ROLE_POLICY_NAME, permissions)
         return arn, True
+    if request.create_role and not role.inline_policies:
+        account, region = gateways.account.caller_identity().account, gateways.account.region()
+        if role.trust_document == ota_role_trust(account):
+            # Our own role, left without its permissions by an interrupted run: add them now.
+            permissions = ota_role_permissions(
+                request.bucket, role.arn, region, account, signer=bool(request.signer_profile)
+            )
+            gateways.roles.put_role_policy(request.role_name, OTA_ROLE_POLICY_NAME, permissions)
+            role = gateways.roles.get_role(request.role_name) or role
     if request.check_role:
         problems = check_role_fits(role, request.bucket)
         if problems:
