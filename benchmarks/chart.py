@@ -52,7 +52,8 @@ def _panel(axis: object, scenario: ScenarioResult, measured: list[Measurement]) 
     unit = measured[0].unit
     lines = list(values)
     if scenario.bound is not None and scenario.bound.unit == unit:
-        label = f"bound {number(scenario.bound.value)} {unit}"
+        applied = any(measurement.bound is not None for measurement in measured)
+        label = f"bound {number(scenario.bound.value)} {unit}" + ("" if applied else " on AWS (not the emulator's)")
         axis.axvline(scenario.bound.value, color=BOUND, linestyle="--", linewidth=1.2, label=label)
         lines.append(scenario.bound.value)
     for measurement in measured:
@@ -68,7 +69,12 @@ def _panel(axis: object, scenario: ScenarioResult, measured: list[Measurement]) 
         axis.set_xscale("log")
     axis.set_xlim(right=max(positive) * (3 if axis.get_xscale() == "log" else 1.25))
     for index, value in enumerate(values):
-        axis.text(value, index, f" {number(value)}", va="center", fontsize=8)
+        # Near the bound line, write the value inside the bar so the line does not cross it.
+        inside = value >= 0.6 * max(positive)
+        text, align, color = (
+            (f"{number(value)} ", "right", "white") if inside else (f" {number(value)}", "left", "black")
+        )
+        axis.text(value, index, text, va="center", ha=align, fontsize=8, color=color)
     axis.set_title(scenario.title, loc="left", fontsize=9)
     axis.set_xlabel(unit, fontsize=8)
     axis.tick_params(labelsize=8)

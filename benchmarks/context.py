@@ -26,15 +26,15 @@ class Sizes:
 
 FULL = Sizes()
 QUICK = Sizes(
-    provisioning_things=20,
+    provisioning_things=10,
     aws_cli_things=1,
-    boto3_things=5,
-    overhead_things=20,
+    boto3_things=3,
+    overhead_things=10,
     key_seconds=0.2,
-    rsa_seconds=0.3,
-    bulk_things=100,
+    rsa_seconds=0.2,
+    bulk_things=50,
     startup_invocations=2,
-    ota_devices=20,
+    ota_devices=10,
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -49,3 +50,20 @@ def versions(aws_cli_version: str | None) -> dict[str, str | None]:
             found[package] = None
     found["aws --version"] = aws_cli_version
     return found
+
+
+def source(root: Path) -> dict[str, str | bool | None]:
+    """The commit measured, and whether tracked files differed from it (uncommitted changes)."""
+
+    def git(*arguments: str) -> str | None:
+        try:
+            found = subprocess.run(
+                ["git", *arguments], cwd=root, capture_output=True, text=True, timeout=30, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return found.stdout.strip() if found.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    changes = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "uncommitted_changes": None if changes is None else bool(changes)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -36,6 +37,60 @@ class ChildRun:
         return "\n".join(self.stderr.read_text(errors="replace").splitlines()[-lines:])
 
 
+class Child:
+    """A measured child process: started at construction, reaped (with its rusage) by `wait`.
+
+    The CPU and memory figures are the child's own rusage from wait4(2): the same accounting as
+    getrusage(RUSAGE_CHILDREN) around the call, but for this child alone, so ru_maxrss is its peak
+    and not the largest of every child waited for so far. A shell's figures include the commands
+    it ran and waited for.
+    """
+
+    def __init__(
+        self, command: Sequence[str], *, env: Mapping[str, str], cwd: Path, logs: Path, timeout: float
+    ) -> None:
+        logs.parent.mkdir(parents=True, exist_ok=True)
+        self.stdout, self.stderr = logs.with_suffix(".out"), logs.with_suffix(".err")
+        with self.stdout.open("wb") as stdout, self.stderr.open("wb") as stderr:
+            self.started = time.perf_counter()
+            self.process = subprocess.Popen(
+                list(command), env=dict(env), cwd=cwd, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr
+            )
+        self._reaped = threading.Event()
+        self._watchdog = threading.Timer(timeout, self.signal, (signal.SIGKILL,))
+        self._watchdog.start()
+
+    def signal(self, number: int) -> None:
+        """Send `number` unless the child was already reaped (its pid may belong to another process by then)."""
+        if not self._reaped.is_set():
+            self.process.send_signal(number)
+
+    def exited(self) -> bool:
+        """Whether the child has ended, without reaping it (`wait` still gets its rusage)."""
+        if self._reaped.is_set():
+            return True
+        return os.waitid(os.P_PID, self.process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+
+    def wait(self) -> ChildRun:
+        try:
+            _, status, usage = os.wait4(self.process.pid, 0)
+        finally:
+            self._reaped.set()
+            self._watchdog.cancel()
+        wall = time.perf_counter() - self.started
+        # We reaped it ourselves; tell Popen, or it would try to wait again.
+        self.process.returncode = os.waitstatus_to_exitcode(status)
+        return ChildRun(
+            wall=wall,
+            user=usage.ru_utime,
+            system=usage.ru_stime,
+            max_rss_bytes=usage.ru_maxrss * 1024,  # Linux reports KiB
+            returncode=self.process.returncode,
+            stdout=self.stdout,
+            stderr=self.stderr,
+        )
+
+
 def run_child(
     command: Sequence[str],
     *,
@@ -44,45 +99,8 @@ def run_child(
     logs: Path,
     timeout: float,
 ) -> ChildRun:
-    """Run `command` to completion; its output goes to `logs`.out/.err.
-
-    The CPU and memory figures are the child's own rusage from wait4(2): the same accounting as
-    getrusage(RUSAGE_CHILDREN) around the call, but for this child alone, so ru_maxrss is its peak
-    and not the largest of every child waited for so far. A shell's figures include the commands
-    it ran and waited for.
-    """
-    logs.parent.mkdir(parents=True, exist_ok=True)
-    stdout_path, stderr_path = logs.with_suffix(".out"), logs.with_suffix(".err")
-    with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            list(command), env=dict(env), cwd=cwd, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr
-        )
-        finished = threading.Event()
-
-        def kill_if_running() -> None:
-            if not finished.is_set():
-                process.kill()
-
-        watchdog = threading.Timer(timeout, kill_if_running)
-        watchdog.start()
-        try:
-            _, status, usage = os.wait4(process.pid, 0)
-        finally:
-            finished.set()
-            watchdog.cancel()
-        wall = time.perf_counter() - started
-    # We reaped it ourselves; tell Popen, or it would try to wait again.
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return ChildRun(
-        wall=wall,
-        user=usage.ru_utime,
-        system=usage.ru_stime,
-        max_rss_bytes=usage.ru_maxrss * 1024,  # Linux reports KiB
-        returncode=process.returncode,
-        stdout=stdout_path,
-        stderr=stderr_path,
-    )
+    """Run `command` to completion; its output goes to `logs`.out/.err (see `Child`)."""
+    return Child(command, env=env, cwd=cwd, logs=logs, timeout=timeout).wait()
 
 
 def run_checked(

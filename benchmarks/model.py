@@ -162,3 +162,43 @@ class ScenarioResult:
             "sources": self.sources,
             "seconds": self.seconds,
         }
+
+
+def _bound(raw: dict[str, Any] | None) -> Bound | None:
+    return None if raw is None else Bound(raw["value"], raw["unit"], raw["basis"])
+
+
+def _target(raw: dict[str, Any] | None) -> Target | None:
+    return None if raw is None else Target(raw["value"], raw["direction"], raw["of"])
+
+
+def scenario_from_json(raw: dict[str, Any]) -> ScenarioResult:
+    """Rebuild a scenario's results from latest.json (to redraw the chart and tables without rerunning)."""
+    return ScenarioResult(
+        key=raw["key"],
+        title=raw["title"],
+        bound=_bound(raw["bound"]),
+        knobs=raw["emulator_knobs"],
+        measurements=[
+            Measurement(
+                tool=item["tool"],
+                metric=item["metric"],
+                unit=item["unit"],
+                size=item["size"],
+                samples=item["samples"],
+                target=_target(item["target"]),
+                bound=_bound(item["bound"]),
+                throughput=item["throughput"],
+                details=item["details"],
+            )
+            for item in raw["measurements"]
+        ],
+        comparisons=[
+            Comparison(item["name"], item["numerator"], item["denominator"], item["per_round"], _target(item["target"]))
+            for item in raw["comparisons"]
+        ],
+        skipped=[Skip(item["tool"], item["reason"]) for item in raw["skipped"]],
+        notes=raw["notes"],
+        sources=raw["sources"],
+        seconds=raw["seconds"],
+    )

@@ -86,7 +86,7 @@ def comparison_table(scenarios: Iterable[ScenarioResult]) -> list[str]:
         return []
     rows = ["| Comparison | Per round | Median | Target | Met |", "|---|---|--:|---|---|"]
     for comparison in comparisons:
-        per_round = ", ".join(f"{ratio:.1f}x" for ratio in comparison.per_round)
+        per_round = ", ".join(f"{number(ratio)}x" for ratio in comparison.per_round)
         target = comparison.target.describe("x").replace(" x", "x") if comparison.target else ""
         rows.append(
             f"| {comparison.name} | {per_round} | {number(comparison.median)}x | {target} | {verdict(comparison.met)} |"
@@ -109,6 +109,8 @@ def markdown(content: dict[str, Any], scenarios: list[ScenarioResult]) -> str:
         else f"Machine: {machine['cpu_model']}, {machine['cores']} cores, {machine['platform']}.",
         "",
         "Versions: " + ", ".join(f"{name} {version}" for name, version in versions.items() if version) + ".",
+        "",
+        _source_line(content.get("source") or {}),
         "",
         "## Results",
         "",
@@ -141,3 +143,12 @@ def markdown(content: dict[str, Any], scenarios: list[ScenarioResult]) -> str:
     if failures:
         lines += ["## Failures", ""] + [f"- {failure['scenario']}: {failure['error']}" for failure in failures] + [""]
     return "\n".join(lines)
+
+
+def _source_line(source: dict[str, Any]) -> str:
+    commit = source.get("commit")
+    if not commit:
+        return "Source: not a git checkout."
+    changes = source.get("uncommitted_changes")
+    state = " plus uncommitted changes to tracked files" if changes else ""
+    return f"Source: commit {commit[:12]}{state}."

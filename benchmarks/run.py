@@ -7,6 +7,7 @@ Writes DIR/latest.json (every sample, the machine, the versions, the command lin
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shlex
 import shutil
@@ -21,9 +22,9 @@ from pathlib import Path
 from benchmarks import report
 from benchmarks.chart import write_chart
 from benchmarks.context import FULL, QUICK, Context, find_tools
-from benchmarks.machine import machine, versions
+from benchmarks.machine import machine, source, versions
 from benchmarks.measure import BenchmarkError
-from benchmarks.model import ScenarioResult
+from benchmarks.model import ScenarioResult, scenario_from_json
 from benchmarks.scenarios import SCENARIOS, select
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -50,6 +51,11 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("--keep-work", action="store_true", help="keep the temporary work folder (projects, logs)")
     parser.add_argument("--no-chart", action="store_true", help="do not draw throughput.png")
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="measure nothing: redraw latest.md and throughput.png from the --out folder's latest.json",
+    )
     options = parser.parse_args(argv)
     if options.runs < 1:
         parser.error("--runs must be at least 1")
@@ -64,6 +70,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     options = parse(arguments)
+    if options.render_only:
+        return render(options.out, options.no_chart)
     work = Path(tempfile.mkdtemp(prefix="iotforge-bench-"))
     tools = find_tools()
     ctx = Context(
@@ -77,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx.log(f"work folder {work}; results to {options.out}")
     started = datetime.now(UTC)
     load_at_start = os.getloadavg()
+    source_at_start = source(Path(__file__).resolve().parent.parent)
     results: list[ScenarioResult] = []
     failures: list[dict[str, str]] = []
     retried: list[dict[str, str]] = []
@@ -107,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Other work on the machine skews timings: the 1-, 5- and 15-minute load averages around the run.
         "load_average": {"start": load_at_start, "end": os.getloadavg()},
         "versions": versions(tools.aws_cli_version),
+        "source": source_at_start,
         "failures": failures,
         "retried": retried,
     }
@@ -123,6 +133,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         shutil.rmtree(work, ignore_errors=True)
     return 1 if failures else 0
+
+
+def render(out: Path, no_chart: bool) -> int:
+    """Redraw the Markdown and the chart of an earlier run from its JSON."""
+    content = json.loads((out / "latest.json").read_text())
+    results = [scenario_from_json(raw) for raw in content["scenarios"]]
+    if not no_chart:
+        skipped = write_chart(results, out / CHART)
+        content["chart"] = {"file": None if skipped else CHART, "skipped": skipped}
+        report.write_json(out / "latest.json", content)
+    report.write_markdown(out / "latest.md", content, results)
+    return 0
 
 
 if __name__ == "__main__":
