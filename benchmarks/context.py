@@ -22,6 +22,7 @@ class Sizes:
     startup_invocations: int = 5
     ota_devices: int = 1000
     ota_rate_per_minute: int = 1000
+    faults_things: int = 300
 
 
 FULL = Sizes()
@@ -35,6 +36,7 @@ QUICK = Sizes(
     bulk_things=50,
     startup_invocations=2,
     ota_devices=10,
+    faults_things=10,
 )
 
 

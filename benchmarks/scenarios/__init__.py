@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from benchmarks.context import Context
 from benchmarks.model import ScenarioResult
-from benchmarks.scenarios import bulk, fleet_cost, keys, ota, provisioning, startup
+from benchmarks.scenarios import bulk, faults, fleet_cost, keys, ota, provisioning, startup
 
 Scenario = Callable[[Context], list[ScenarioResult]]
 
@@ -19,6 +19,7 @@ SCENARIOS: dict[str, Scenario] = {
     "bulk": bulk.run,
     "startup": startup.run,
     "ota": ota.run,
+    "faults": faults.run,
 }
 
 
