@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ("provisioning", "overhead", "cleanup", "keys", "bulk", "startup", "ota")
+SCENARIOS = ("provisioning", "overhead", "cleanup", "keys", "bulk", "startup", "ota", "faults")
 
 
 def is_number(value: Any) -> bool:
