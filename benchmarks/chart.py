@@ -63,7 +63,7 @@ def _panel(axis: object, scenario: ScenarioResult, measured: list[Measurement]) 
             axis.axvline(target.value, color=TARGET, linestyle=":", linewidth=1.2, label=label)
             lines.append(target.value)
     if len(lines) > len(values):
-        axis.legend(loc="lower right", fontsize=7, framealpha=0.9)
+        axis.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False, borderaxespad=0.2)
     positive = [value for value in lines if value > 0]
     if positive and max(positive) / min(positive) > 30:
         axis.set_xscale("log")

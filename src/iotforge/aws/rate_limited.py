@@ -67,7 +67,11 @@ class RateLimitedApi:
         paginator = self._client().get_paginator(xform_name(operation))
         items: list[Any] = []
         with translate_errors(action):
-            for page in paginator.paginate(**arguments):
+            pages = iter(paginator.paginate(**arguments))
+            while True:
+                # The token goes before the request each page sends, not after it.
                 self._limiter.acquire(operation)
+                page = next(pages, None)
+                if page is None:
+                    return items
                 items.extend(page.get(key, []))
-        return items
