@@ -126,13 +126,13 @@ class Wiring:
 
     def audit_sources(self) -> AuditSources:
         """The read-mostly gateways `iotforge audit` uses (aws/audit_reads.py)."""
-        from iotforge.aws.audit_reads import BucketAudit, IamAuditReads, IotAuditReads
+        from iotforge.aws.audit_reads import IamAuditReads, IotAuditReads
         from iotforge.limits import AWS_IOT_RATES
         from iotforge.workflows.audit import AuditSources
         from iotforge.workflows.rate_limit import AdaptiveRateLimiter
 
         iot = IotAuditReads(self.aws, AdaptiveRateLimiter(AWS_IOT_RATES))
-        return AuditSources(iot=iot, roles=IamAuditReads(self.aws), buckets=BucketAudit(self.aws))
+        return AuditSources(iot=iot, roles=IamAuditReads(self.aws), buckets=self.s3)
 
     # OTA updates: S3, IAM, OTA/jobs gateways and the user's files ----------------------------------
 

@@ -8,7 +8,6 @@ from urllib.parse import unquote
 
 from iotforge.aws.errors import translate_errors
 from iotforge.aws.iot import IotGateway
-from iotforge.aws.s3 import S3Gateway
 from iotforge.aws.session import AwsSession
 from iotforge.errors import NotFoundError
 from iotforge.workflows.audit_models import OtaUpdateUse, RoleTrust
@@ -28,18 +27,6 @@ class IotAuditReads(IotGateway):
         return [
             str(thing["thingName"]) for thing in self._paginate("ListThings", "list things (iot:ListThings)", "things")
         ]
-
-    def principal_things(self, principal: str) -> list[str]:
-        try:
-            things = self._paginate(
-                "ListPrincipalThings",
-                f"list the things of certificate {principal.rsplit('/', 1)[-1][:12]}... (iot:ListPrincipalThings)",
-                "things",
-                principal=principal,
-            )
-        except NotFoundError:
-            return []
-        return [str(name) for name in things]
 
     def certificates(self) -> list[CertificateSummary]:
         listed = self._paginate("ListCertificates", "list certificates (iot:ListCertificates)", "certificates")
@@ -119,23 +106,3 @@ def _document(value: Any) -> dict[str, Any]:
     except json.JSONDecodeError:
         return {}
     return parsed if isinstance(parsed, dict) else {}
-
-
-class BucketAudit(S3Gateway):
-    """S3Gateway plus the two repairs audit --fix makes: both only turn protections on."""
-
-    def enable_versioning(self, name: str) -> None:
-        with translate_errors(f"turn on versioning of {name} (s3:PutBucketVersioning)"):
-            self._session.client("s3").put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
-
-    def block_public_access(self, name: str) -> None:
-        with translate_errors(f"block public access to {name} (s3:PutBucketPublicAccessBlock)"):
-            self._session.client("s3").put_public_access_block(
-                Bucket=name,
-                PublicAccessBlockConfiguration={
-                    "BlockPublicAcls": True,
-                    "IgnorePublicAcls": True,
-                    "BlockPublicPolicy": True,
-                    "RestrictPublicBuckets": True,
-                },
-            )

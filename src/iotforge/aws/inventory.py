@@ -86,18 +86,6 @@ class InventoryGateway(IotGateway):
             return False
         return True
 
-    def principal_things(self, principal: str) -> list[str]:
-        try:
-            things = self._paginate(
-                "ListPrincipalThings",
-                f"list the things of certificate {principal.rsplit('/', 1)[-1][:12]}... (iot:ListPrincipalThings)",
-                "things",
-                principal=principal,
-            )
-        except NotFoundError:
-            return []
-        return [str(name) for name in things]
-
     def stream_role(self, stream_id: str) -> str | None:
         """The role a stream reads its S3 files with (an OTA update's role, for MQTT updates)."""
         try:

@@ -116,6 +116,18 @@ class IotGateway(RateLimitedApi):
         except NotFoundError:
             return None
 
+    def principal_things(self, principal: str) -> list[str]:
+        try:
+            things = self._paginate(
+                "ListPrincipalThings",
+                f"list the things of certificate {principal.rsplit('/', 1)[-1][:12]}... (iot:ListPrincipalThings)",
+                "things",
+                principal=principal,
+            )
+        except NotFoundError:
+            return []
+        return [str(name) for name in things]
+
     def attach_thing_principal(self, thing_name: str, certificate_arn: str) -> None:
         self._call(
             "AttachThingPrincipal",

@@ -35,8 +35,21 @@ class S3Gateway:
 
     def secure_bucket(self, name: str) -> None:
         """Versioning on, public access blocked, default encryption: each an idempotent PUT."""
+        self.enable_versioning(name)
+        self.block_public_access(name)
+        with translate_errors(f"turn on default encryption of {name} (s3:PutEncryptionConfiguration)"):
+            self._client.put_bucket_encryption(
+                Bucket=name,
+                ServerSideEncryptionConfiguration={
+                    "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+                },
+            )
+
+    def enable_versioning(self, name: str) -> None:
         with translate_errors(f"turn on versioning of {name} (s3:PutBucketVersioning)"):
             self._client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+
+    def block_public_access(self, name: str) -> None:
         with translate_errors(f"block public access to {name} (s3:PutBucketPublicAccessBlock)"):
             self._client.put_public_access_block(
                 Bucket=name,
@@ -45,13 +58,6 @@ class S3Gateway:
                     "IgnorePublicAcls": True,
                     "BlockPublicPolicy": True,
                     "RestrictPublicBuckets": True,
-                },
-            )
-        with translate_errors(f"turn on default encryption of {name} (s3:PutEncryptionConfiguration)"):
-            self._client.put_bucket_encryption(
-                Bucket=name,
-                ServerSideEncryptionConfiguration={
-                    "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
                 },
             )
 

@@ -51,6 +51,10 @@ class Renderer:
     def warn(self, message: str) -> None:
         self.err.print(f"[yellow]warning:[/yellow] {message}")
 
+    def warnings(self, messages: Iterable[str]) -> None:
+        for message in messages:
+            self.warn(message)
+
     def error(self, error: IotforgeError, verbose: bool) -> None:
         self.err.print(f"[red]error:[/red] {error.message}", markup=True, highlight=False)
         if error.hint:

@@ -7,7 +7,7 @@ import dataclasses
 import click
 
 from iotforge.cli.commands.listing import LIST_COMMANDS
-from iotforge.cli.commands.seed_options import log_level_option, need, seed_option, unused_seed_options
+from iotforge.cli.commands.seed_options import force_option, log_level_option, need, seed_option, unused_seed_options
 from iotforge.cli.commands.thing import show_removal
 from iotforge.cli.options import global_options
 from iotforge.cli.runtime import get_runtime
@@ -35,22 +35,14 @@ def create_bucket_only(ctx: click.Context, bucket_name: str | None) -> None:
     runtime = get_runtime(ctx)
     name = need(runtime, bucket_name, "bucket_name", "Enter Bucket Name")
     result = create_bucket(runtime.wiring.s3, name)
-    for warning in result.warnings:
-        runtime.render.warn(warning)
+    runtime.render.warnings(result.warnings)
     verb = "created" if result.created else "already exists (reused)"
     runtime.render.document(dataclasses.asdict(result), lambda console: console.print(f"bucket {name}: {verb}"))
 
 
 @click.command("delete-bucket")
 @seed_option("bucket_name", help="Name of the bucket to delete.")
-@click.option(
-    "-f",
-    "--force-delete",
-    "--force_delete",
-    "force",
-    is_flag=True,
-    help="Delete it even when not empty: every object version and delete marker first (cannot be undone).",
-)
+@force_option("Delete it even when not empty: every object version and delete marker first (cannot be undone).")
 @log_level_option
 @global_options
 @click.pass_context

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from iotforge.cli.commands.listing import LIST_COMMANDS
-from iotforge.cli.commands.seed_options import log_level_option, need, project_root_option, seed_option
+from iotforge.cli.commands.seed_options import force_option, log_level_option, need, project_root_option, seed_option
 from iotforge.cli.commands.thing import credential_options, run_setup, setup_request, show_removal
 from iotforge.cli.options import global_options
 from iotforge.cli.runtime import get_runtime
@@ -40,14 +40,7 @@ def create_certificate(ctx: click.Context, /, thing_name: str | None, **options:
 
 @click.command("delete-certificate")
 @seed_option("certificate_id", help="The certificate's id (or ARN).")
-@click.option(
-    "-f",
-    "--force-delete",
-    "--force_delete",
-    "force",
-    is_flag=True,
-    help="Delete it even when things or policies use it: those are deleted as well (the seed's meaning).",
-)
+@force_option("Delete it even when things or policies use it: those are deleted as well (the seed's meaning).")
 @log_level_option
 @global_options
 @click.pass_context

@@ -75,8 +75,7 @@ def fota_start(
         description=options["description"],
     )
     result = start_fota(request, runtime.wiring.ota_gateways())
-    for warning in result.warnings:
-        runtime.render.warn(warning)
+    runtime.render.warnings(result.warnings)
     runtime.render.document(dataclasses.asdict(result), lambda console: _show(console, result))
 
 

@@ -115,8 +115,7 @@ def create(ctx: click.Context, /, firmware: Path, **options: Any) -> None:
         wait_seconds=options["timeout"],
     )
     result = create_ota_update(request, runtime.wiring.ota_gateways(), runtime.render.progress())
-    for warning in result.warnings:
-        runtime.render.warn(warning)
+    runtime.render.warnings(result.warnings)
     runtime.render.document(dataclasses.asdict(result), lambda console: _show_created(console, result))
 
 

@@ -75,8 +75,7 @@ def run_update(runtime: Runtime, options: dict[str, Any], create: bool) -> None:
     wiring = runtime.wiring
     files = wiring.thing_gateways().files
     result = create_update(request, wiring.ota_gateways(), wiring.inventory, files, runtime.render.progress())
-    for warning in result.warnings:
-        runtime.render.warn(warning)
+    runtime.render.warnings(result.warnings)
     runtime.render.document(dataclasses.asdict(result), lambda console: show_update(console, result))
 
 

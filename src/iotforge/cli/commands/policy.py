@@ -12,6 +12,7 @@ from iotforge.cli.commands.seed_options import (
     log_level_option,
     need,
     project_root_option,
+    prune_option,
     seed_option,
     unused_seed_options,
 )
@@ -58,14 +59,7 @@ def create_policy_only(ctx: click.Context, /, policy_name: str | None, thing_nam
 
 @click.command("delete-policy")
 @seed_option("policy_name", help="Name of the policy to delete.")
-@click.option(
-    "-p",
-    "--prune-certificate",
-    "--prune_certificate",
-    "prune",
-    is_flag=True,
-    help="Also delete each certificate that nothing else (no thing, no policy) uses afterwards.",
-)
+@prune_option("Also delete each certificate that nothing else (no thing, no policy) uses afterwards.")
 @log_level_option
 @global_options
 @click.pass_context

@@ -57,8 +57,7 @@ def create(
     made = create_project(
         project_name, path, template, runtime.wiring.create_project_folder, aws_endpoint, aws_policy_name, account
     )
-    for warning in made.warnings:
-        runtime.render.warn(warning)
+    runtime.render.warnings(made.warnings)
     runtime.render.document(dataclasses.asdict(made), lambda console: console.print(f"created project {made.root}"))
 
 
@@ -148,8 +147,7 @@ def _run_add_things(runtime: Runtime, project_path: Path, request: AddThingsRequ
     wiring = runtime.wiring
     project = wiring.project(project_path)
     result = add_things(project, wiring.iot, wiring.account(), request, runtime.render.progress())
-    for warning in result.warnings:
-        runtime.render.warn(warning)
+    runtime.render.warnings(result.warnings)
     runtime.render.document(_provision_document(result), lambda console: _show_provisioned(console, result))
 
 

@@ -7,7 +7,14 @@ import dataclasses
 import click
 
 from iotforge.cli.commands.listing import LIST_COMMANDS
-from iotforge.cli.commands.seed_options import consent, log_level_option, need, seed_option, unused_seed_options
+from iotforge.cli.commands.seed_options import (
+    consent,
+    force_option,
+    log_level_option,
+    need,
+    seed_option,
+    unused_seed_options,
+)
 from iotforge.cli.commands.thing import show_removal
 from iotforge.cli.options import global_options
 from iotforge.cli.runtime import get_runtime
@@ -53,22 +60,14 @@ def create_iam_role_only(
     name = need(runtime, iam_role_name, "iam_role_name", "Enter IAM Role Name")
     request = RoleRequest(name, role_prefix, permissions_boundary, bucket_name)
     result = create_role(request, runtime.wiring.ota_gateways())
-    for warning in result.warnings:
-        runtime.render.warn(warning)
+    runtime.render.warnings(result.warnings)
     verb = "created" if result.created else "reused"
     runtime.render.document(dataclasses.asdict(result), lambda console: console.print(f"role ({verb}): {result.arn}"))
 
 
 @click.command("delete-iam-role")
 @seed_option("iam_role_name", help="Name of the role to delete.")
-@click.option(
-    "-f",
-    "--force-delete",
-    "--force_delete",
-    "force",
-    is_flag=True,
-    help="Delete it with its policies; a role an OTA update still uses only after you confirm.",
-)
+@force_option("Delete it with its policies; a role an OTA update still uses only after you confirm.")
 @log_level_option
 @global_options
 @click.pass_context

@@ -23,6 +23,16 @@ def seed_option(name: str, *extra: str, **kwargs: Any) -> Callable[[F], F]:
     return click.option(*spellings, name, **kwargs)
 
 
+def force_option(help: str) -> Callable[[F], F]:
+    """The seed's -f of its delete commands; `help` says what forcing means for that resource."""
+    return click.option("-f", "--force-delete", "--force_delete", "force", is_flag=True, help=help)
+
+
+def prune_option(help: str) -> Callable[[F], F]:
+    """The seed's -p: also delete certificates the deletion leaves unused."""
+    return click.option("-p", "--prune-certificate", "--prune_certificate", "prune", is_flag=True, help=help)
+
+
 def log_level_option(command: F) -> F:
     """The seed's --log_level: accepted so its scripts run; iotforge's output does not change with it."""
     return click.option(

@@ -71,8 +71,7 @@ def create_update_simplified_command(
         consent(runtime),
         runtime.render.progress(),
     )
-    for warning in (*result.thing.warnings, *result.update.warnings):
-        runtime.render.warn(warning)
+    runtime.render.warnings((*result.thing.warnings, *result.update.warnings))
 
     def human(console: Console) -> None:
         show_setup(console, result.thing)

@@ -16,6 +16,7 @@ from iotforge.cli.commands.seed_options import (
     log_level_option,
     need,
     project_root_option,
+    prune_option,
     seed_option,
     unused_seed_options,
 )
@@ -123,8 +124,7 @@ def setup_request(options: dict[str, Any], **fields: Any) -> ThingSetupRequest:
 
 def run_setup(runtime: Runtime, request: ThingSetupRequest) -> None:
     result = set_up_thing(request, runtime.wiring.thing_gateways(), consent(runtime))
-    for warning in result.warnings:
-        runtime.render.warn(warning)
+    runtime.render.warnings(result.warnings)
     runtime.render.document(dataclasses.asdict(result), lambda console: show_setup(console, result))
 
 
@@ -202,14 +202,7 @@ def create_thing_and_policy(
 
 @click.command("delete-thing")
 @seed_option("thing_name", help="Name of the thing to delete.")
-@click.option(
-    "-p",
-    "--prune-certificate",
-    "--prune_certificate",
-    "prune",
-    is_flag=True,
-    help="Also delete each of its certificates that nothing else (no thing, no policy) uses afterwards.",
-)
+@prune_option("Also delete each of its certificates that nothing else (no thing, no policy) uses afterwards.")
 @log_level_option
 @global_options
 @click.pass_context
