@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from iotforge.settings import Settings
 from iotforge.wiring import Wiring
 from tests.conftest import CliRunner
 from tests.integration.emulator.jobs_support import make_role, put_firmware, set_seconds_per_minute, thing_arn, wait_for
+from tests.support.crash import start_iotforge
 from tests.support.emulator import EmulatorHandle
 
 FIRMWARE = b"\x7fELF simulated firmware " * 200
@@ -192,6 +194,56 @@ def test_a_high_fail_rate_meets_the_abort_criteria_and_cancels_the_rest(
     assert report.jobs["SUCCEEDED"] + report.jobs["FAILED"] == (
         counts["numberOfSucceededThings"] + counts["numberOfFailedThings"]
     )
+
+
+def test_a_fleet_larger_than_its_pool_of_workers_exits_by_itself_once_every_job_is_done(
+    emulator: EmulatorHandle, run_cli: CliRunner, tmp_path: Path, signer: CodeSigningIdentity
+) -> None:
+    iot = emulator.client("iot")
+    root, things = _provision(run_cli, tmp_path, 12, signer)
+    iot.create_job(
+        jobId="reboot", targets=[thing_arn(name) for name in things], document=json.dumps({"operation": "reboot"})
+    )
+
+    ran = run_cli("device", "simulate", str(root), "--workers", "2", "--poll-interval", "0.05", "--output", "json")
+
+    assert ran.returncode == 0, ran.stderr
+    report = json.loads(ran.stdout)
+    assert report["stopped"] == "idle"
+    assert report["jobs"] == {"SUCCEEDED": 12, "FAILED": 0, "CANCELED": 0}
+    assert iot.describe_job(jobId="reboot")["job"]["status"] == "COMPLETED"
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_stops_the_simulator_which_still_prints_its_report(
+    emulator: EmulatorHandle,
+    run_cli: CliRunner,
+    aws_env: dict[str, str],
+    tmp_path: Path,
+    signer: CodeSigningIdentity,
+    stop_signal: signal.Signals,
+) -> None:
+    iot = emulator.client("iot")
+    root, things = _provision(run_cli, tmp_path, 3, signer)
+    iot.create_job(jobId="reboot", targets=[thing_arn(things[0])], document=json.dumps({"operation": "reboot"}))
+    args = ("device", "simulate", str(root), "--duration", "600", "--poll-interval", "0.05", "--output", "json")
+    process = start_iotforge(aws_env, *args, cwd=tmp_path)
+    try:
+        # The job done means the fleet is running (its signal handlers are in place), not still starting up.
+        assert wait_for(lambda: _details(iot, "reboot", things[0])[0] == "SUCCEEDED", timeout=60), "no device ran"
+        process.send_signal(stop_signal)
+        stdout, stderr = process.communicate(timeout=30)  # a bound for a hang, not a measurement
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+    assert process.returncode == 130, stderr
+    report = json.loads(stdout)
+    assert report["stopped"] == "interrupted"
+    assert report["jobs"] == {"SUCCEEDED": 1, "FAILED": 0, "CANCELED": 0}
+    assert {device["thing_name"] for device in report["devices"]} == set(things)
+    assert "Traceback" not in stderr
 
 
 def test_bad_input_is_refused_before_any_call(run_cli: CliRunner, bare_env: dict[str, str], tmp_path: Path) -> None:

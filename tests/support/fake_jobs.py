@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,7 @@ class FakeJobsService:
         self.executions: dict[str, list[FakeExecution]] = {}
         self.threads: set[str] = set()
         self.calls = 0
+        self.on_call: Callable[[int], None] | None = None  # called with the call count: stop or break a run
 
     def add_job(self, job_id: str, things: list[str], document: dict[str, Any]) -> None:
         with self.lock:
@@ -55,6 +56,8 @@ class FakeJobsService:
     def _seen(self) -> None:
         self.calls += 1
         self.threads.add(threading.current_thread().name)
+        if self.on_call is not None:
+            self.on_call(self.calls)
 
     def pending(self, thing: str) -> dict[str, Any]:
         with self.lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from iotforge.device.agent import ON_PURPOSE
 from iotforge.device.firmware import DownloadFailed
 from iotforge.device.transport import TransportError
 from iotforge.errors import BadInputError
-from tests.support.fake_jobs import FakeJobsService
+from tests.support.fake_jobs import FakeHttpTransport, FakeJobsService
 
 IMAGE = b"firmware image" * 10
 FAST = SimulationOptions(poll_interval=0.01, max_poll_interval=0.02)
@@ -146,6 +147,131 @@ def test_duration_keeps_idle_devices_polling_until_it_elapses() -> None:
     assert report.stopped == "duration"
     assert service.calls > 3  # each device polled more than once
     assert report.states["waiting"] == 3
+
+
+class PollRelay:
+    """Polls that each return only once a later poll has started (or half a second passed).
+
+    So while the fleet keeps starting steps, some step is always in flight, as with a large fleet on a
+    busy pool; only a scheduler that stops starting steps once every device is idle sees that moment.
+    """
+
+    def __init__(self, service: FakeJobsService) -> None:
+        self.service = service
+        self.started = 0
+        self.condition = threading.Condition()
+
+    def transport(self, identity: DeviceIdentity) -> FakeHttpTransport:
+        return RelayedPolls(self, identity.thing_name)
+
+
+class RelayedPolls(FakeHttpTransport):
+    def __init__(self, relay: PollRelay, thing: str) -> None:
+        super().__init__(relay.service, thing)
+        self.relay = relay
+
+    def get_pending(self) -> PendingJobs:
+        relay = self.relay
+        with relay.condition:
+            relay.started += 1
+            mine = relay.started
+            relay.condition.notify_all()
+            relay.condition.wait_for(lambda: relay.started > mine, timeout=0.5)
+        return super().get_pending()
+
+
+def test_a_fleet_larger_than_its_pool_stops_by_itself_once_every_device_is_idle() -> None:
+    service = FakeJobsService()
+    devices = _devices(200)
+    service.add_job("reboot", [d.thing_name for d in devices], {"operation": "reboot"})
+    options = SimulationOptions(workers=4, poll_interval=0.01, max_poll_interval=0.02)
+    stop = threading.Event()
+    watchdog = threading.Timer(120, stop.set)  # a regression fails as "interrupted" instead of hanging
+    watchdog.start()
+    try:
+        report = simulate_fleet(devices, PollRelay(service).transport, options, stop=stop)
+    finally:
+        watchdog.cancel()
+
+    assert report.stopped == "idle"
+    assert report.jobs == {"SUCCEEDED": 200, "FAILED": 0, "CANCELED": 0}
+    assert report.states["succeeded"] == 200
+    assert len(service.threads) <= 4
+
+
+def _device_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name.startswith("iotforge-device")]
+
+
+def test_a_keyboard_interrupt_in_the_scheduler_ends_the_run_with_a_report() -> None:
+    service = FakeJobsService()
+    devices = _devices(50)
+    service.add_job("reboot", [d.thing_name for d in devices], {"operation": "reboot"})
+
+    class InterruptedView(Recorder):
+        def update(self, snapshot: FleetSnapshot) -> None:
+            raise KeyboardInterrupt  # Ctrl-C while the view redraws, in the scheduler's thread
+
+    view = InterruptedView()
+    transports: list[FakeHttpTransport] = []
+
+    def connect(identity: DeviceIdentity) -> FakeHttpTransport:
+        transports.append(service.http(identity))
+        return transports[-1]
+
+    report = simulate_fleet(devices, connect, SimulationOptions(duration=60, poll_interval=0.01), view)
+
+    assert report.stopped == "interrupted"
+    assert len(report.devices) == 50
+    assert view.finished == 1
+    assert all(transport.closed for transport in transports)
+    assert _device_threads() == []  # the steps that were running finished before the report
+
+
+def test_a_keyboard_interrupt_inside_a_step_ends_the_run_with_a_report() -> None:
+    service = FakeJobsService()
+    devices = _devices(10)
+    service.add_job("reboot", [d.thing_name for d in devices], {"operation": "reboot"})
+
+    def interrupt(calls: int) -> None:
+        if calls == 5:
+            raise KeyboardInterrupt
+
+    service.on_call = interrupt
+
+    report = simulate_fleet(devices, service.http, FAST)
+
+    assert report.stopped == "interrupted"
+    assert _device_threads() == []
+
+
+def test_the_stop_event_starts_no_step_after_it_is_set() -> None:
+    service = FakeJobsService()
+    devices = _devices(10)
+    stop = threading.Event()
+    service.on_call = lambda calls: stop.set()  # the first Jobs call asks the fleet to stop
+    options = SimulationOptions(workers=1, poll_interval=0.01)
+
+    report = simulate_fleet(devices, service.http, options, stop=stop)
+
+    assert report.stopped == "interrupted"
+    assert service.calls == 1  # one worker: the step that was running finished, and no other started
+    assert [d.state for d in report.devices] == ["waiting"] * 10
+
+
+class Broken(FakeHttpTransport):
+    def get_pending(self) -> PendingJobs:
+        raise ZeroDivisionError("a bug in a step")
+
+
+def test_a_bug_in_a_step_ends_the_run_with_its_traceback() -> None:
+    service = FakeJobsService()
+
+    with pytest.raises(ZeroDivisionError, match="a bug in a step") as raised:
+        simulate_fleet(_devices(40), lambda identity: Broken(service, identity.thing_name), FAST)
+
+    assert any(entry.name == "get_pending" for entry in raised.traceback)  # the worker's frames, not only ours
+    assert _device_threads() == []
 
 
 @pytest.mark.parametrize(

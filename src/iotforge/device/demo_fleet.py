@@ -19,6 +19,8 @@ class ProjectFleetSimulator:
     def run(self, project: ThingFolders, code_signing_certificate: bytes) -> list[ExecutionResult]:
         options = replace(self._options, code_signing_certificate=code_signing_certificate)
         report = simulate_fleet(devices_from_project(project), self._transports, options)
+        if report.stopped == "interrupted":
+            raise KeyboardInterrupt  # the demo cannot go on with half a fleet: Ctrl-C ends it (exit 130) as before
         return [
             ExecutionResult(device.thing_name, job.job_id, job.status, job.reason)
             for device in report.devices

@@ -2,18 +2,21 @@
 
 Each device is a cooperative loop (agent.py): the scheduler keeps a heap of (when, device), hands
 ready devices to at most `options.workers` threads, and puts each back with the delay its step
-asked for. A thousand devices cost a thousand small objects, not a thousand threads.
+asked for once the step's result comes back on a completion queue. A thousand devices cost a
+thousand small objects, not a thousand threads.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+import queue
 import random
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 
 from iotforge.device.agent import DeviceAgent
 from iotforge.device.firmware import Fetch, download_image
@@ -70,8 +73,13 @@ def simulate_fleet(
     *,
     fetch: Fetch = download_image,
     clock: Callable[[], float] = time.monotonic,
+    stop: threading.Event | None = None,
 ) -> FleetReport:
-    """Simulate one device per identity until none has a pending job (or `options.duration` passes)."""
+    """Simulate one device per identity until none has a pending job (or `options.duration` passes).
+
+    Setting `stop` (from a signal handler or another thread), or a KeyboardInterrupt, ends the run
+    early: steps already running finish, none start, and the report says stopped="interrupted".
+    """
     options = options or SimulationOptions()
     progress = progress or SilentFleetProgress()
     check_options(options)
@@ -85,7 +93,7 @@ def simulate_fleet(
     started = clock()
     progress.start(len(agents))
     try:
-        stopped = _run(agents, options, progress, clock, started)
+        stopped = _run(agents, options, progress, clock, started, stop or threading.Event())
     finally:
         for agent in agents:
             agent.transport.close()
@@ -100,47 +108,84 @@ def simulate_fleet(
     )
 
 
+# What a worker hands back to the scheduler: (agent index, the delay its step asked for, or what it raised).
+_Completions = queue.Queue[tuple[int, float | BaseException]]
+
+
+def _step(agent: DeviceAgent, index: int, completions: _Completions) -> None:
+    try:
+        result: float | BaseException = agent.step()
+    except BaseException as error:  # handed to the scheduler, which re-raises it in the caller's thread
+        result = error
+    completions.put((index, result))
+
+
 def _run(
     agents: list[DeviceAgent],
     options: SimulationOptions,
     progress: FleetProgress,
     clock: Callable[[], float],
     started: float,
+    stop: threading.Event,
 ) -> StopReason:
     workers = min(options.workers, len(agents))
     deadline = None if options.duration is None else started + options.duration
     ready = [(started, index) for index in range(len(agents))]
-    in_flight: dict[Future[float], int] = {}
+    # One blocking get per finished step: concurrent.futures.wait() on every loop cost more CPU than the devices.
+    completions: _Completions = queue.Queue()
+    running = 0
+    # Devices whose last step did not leave them idle. Only a device's own step changes it, so updating
+    # this set as steps finish replaces a scan of the whole fleet on every loop.
+    busy = set(range(len(agents)))
     shown = started
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="iotforge-device") as pool:
-        try:
-            while True:
-                now = clock()
-                if deadline is not None and now >= deadline:
-                    return "duration"
-                if deadline is None and not in_flight and all(agent.idle for agent in agents):
-                    return "idle"
-                while ready and ready[0][0] <= now and len(in_flight) < workers:
-                    _, index = heapq.heappop(ready)
-                    in_flight[pool.submit(agents[index].step)] = index
-                pause = min(_TICK, ready[0][0] - now if ready else _TICK)
-                if deadline is not None:
-                    pause = min(pause, deadline - now)
-                pause = max(pause, 0.0)
-                if not in_flight:
-                    time.sleep(pause)
-                    continue
-                done, _ = wait(in_flight, timeout=pause, return_when=FIRST_COMPLETED)
-                for future in done:
-                    index = in_flight.pop(future)
-                    delay = future.result()  # a bug in a step ends the run with its traceback
-                    if not agents[index].offline:
-                        heapq.heappush(ready, (clock() + delay, index))
-                if clock() - shown >= _TICK:
-                    shown = clock()
-                    progress.update(_snapshot(agents, shown - started))
-        finally:
-            wait(in_flight)  # let running steps finish, so no report is cut in half
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="iotforge-device")
+    try:
+        while True:
+            now = clock()
+            if stop.is_set():
+                return "interrupted"
+            if deadline is not None and now >= deadline:
+                return "duration"
+            # With the whole fleet idle, start nothing new: with more devices than workers some step is
+            # always running, so waiting for a moment with none in flight would never end. The steps
+            # still running either find a job (the fleet goes on) or leave it idle with nothing in flight.
+            dispatching = deadline is not None or bool(busy)
+            if not dispatching and running == 0:
+                return "idle"
+            while dispatching and running < workers and ready and ready[0][0] <= now:
+                _, index = heapq.heappop(ready)
+                pool.submit(_step, agents[index], index, completions)
+                running += 1
+            # Wake for the next device due, else for the next finished step (the queue wakes us at once),
+            # and at least every tick to check the stop event and redraw the view.
+            pause = _TICK
+            if dispatching and running < workers and ready:
+                pause = min(pause, ready[0][0] - now)
+            if deadline is not None:
+                pause = min(pause, deadline - now)
+            try:
+                index, result = completions.get(timeout=max(pause, 0.0))
+            except queue.Empty:
+                pass
+            else:
+                running -= 1
+                if isinstance(result, BaseException):
+                    raise result  # a bug in a step ends the run with its traceback
+                agent = agents[index]
+                if agent.idle:
+                    busy.discard(index)
+                else:
+                    busy.add(index)
+                if not agent.offline:
+                    heapq.heappush(ready, (clock() + result, index))
+            if clock() - shown >= _TICK:
+                shown = clock()
+                progress.update(_snapshot(agents, shown - started))
+    except KeyboardInterrupt:
+        return "interrupted"
+    finally:
+        # Let running steps finish, so no report is cut in half; at most `workers` were ever submitted.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _snapshot(agents: list[DeviceAgent], elapsed: float) -> FleetSnapshot:

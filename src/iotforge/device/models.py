@@ -15,7 +15,8 @@ DEVICE_STATES = (WAITING, DOWNLOADING, VERIFYING, SUCCEEDED, FAILED, CANCELED, O
 # How a job ended for one device; CANCELED: the execution ended elsewhere (job canceled, timed out, removed).
 JobStatus = Literal["SUCCEEDED", "FAILED", "CANCELED"]
 JOB_STATUSES: tuple[JobStatus, ...] = ("SUCCEEDED", "FAILED", "CANCELED")
-StopReason = Literal["idle", "duration"]
+# Why a run ended: no device had a pending job; --duration passed; Ctrl-C, SIGTERM or the caller's stop event.
+StopReason = Literal["idle", "duration", "interrupted"]
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 import click
 from rich.console import Console
@@ -12,7 +17,8 @@ from iotforge.cli.fleet_view import FleetView
 from iotforge.cli.options import global_options
 from iotforge.cli.render import table
 from iotforge.cli.runtime import get_runtime
-from iotforge.errors import BadInputError
+from iotforge.device.models import DOWNLOADING, VERIFYING
+from iotforge.errors import BadInputError, ExitCode
 
 _SHOWN_FAILURES = 20
 
@@ -78,7 +84,8 @@ def simulate(
     Each device uses its thing's identity, asks for its pending jobs and takes the next one. For an
     OTA or FOTA job it downloads the image from the presigned URL, checks size, SHA-256 and the code
     signature, and reports IN_PROGRESS, then SUCCEEDED, or FAILED with the reason in statusDetails.
-    Exits 1 when a device could not reach AWS IoT Jobs.
+    Exits 1 when a device could not reach AWS IoT Jobs. Ctrl-C or SIGTERM stops it: running steps
+    finish, the report is printed (stopped: interrupted) and it exits 130.
 
     \b
     Example:
@@ -118,7 +125,9 @@ def simulate(
         workers=workers,
     )
     view = FleetView(runtime.render.err, enabled=runtime.render.progress_enabled)
-    report = simulate_fleet(devices, runtime.wiring.jobs_transports(transport), options, view)
+    stop = threading.Event()
+    with _stop_on_signals(stop):
+        report = simulate_fleet(devices, runtime.wiring.jobs_transports(transport), options, view, stop=stop)
     document = dataclasses.asdict(report) | {"code_signing_certificate": str(certificate_path or "") or None}
 
     def human(console: Console) -> None:
@@ -135,4 +144,34 @@ def simulate(
             console.print(f"[red]offline[/red] {device.thing_name}: {device.error}")
 
     runtime.render.document(document, human)
+    if report.stopped == "interrupted":
+        mid_job = sum(device.state in (DOWNLOADING, VERIFYING) for device in report.devices)
+        if mid_job:
+            runtime.render.info(f"Interrupted: {mid_job} devices left a job IN_PROGRESS; run again to finish them.")
+        return ExitCode.INTERRUPTED
     return 1 if report.offline else 0
+
+
+@contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGINT and SIGTERM set `stop`, so the fleet winds down and still reports; a second one raises KeyboardInterrupt.
+
+    Without this, SIGTERM would kill the process with no report, and Ctrl-C would raise KeyboardInterrupt
+    at whatever line the main thread was on. The second signal is for a user who will not wait for a slow step.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may install signal handlers (an embedding caller's thread keeps its own)
+        return
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = {number: signal.signal(number, request_stop) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            # None: a handler installed outside Python, which signal.signal cannot put back; the default is closest.
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
