@@ -51,17 +51,18 @@ def test_aws_quotas_throttle_a_burst_with_throttling_exception(emulator: Emulato
     outcomes = []
     for number in range(40):
         try:
-            iot.create_thing(thingName=f"burst-{number}")
+            iot.create_thing_type(thingTypeName=f"burst-{number}")
             outcomes.append((200, "ok"))
         except ClientError as error:
             outcomes.append((error.response["ResponseMetadata"]["HTTPStatusCode"], error.response["Error"]["Code"]))
     throttled = [outcome for outcome in outcomes if outcome != (200, "ok")]
-    assert throttled, "a burst of 40 CreateThing over a 15/s quota must be throttled"
+    assert throttled, "a burst of 40 CreateThingType over a 15/s quota must be throttled"
     assert set(throttled) == {(429, "ThrottlingException")}
     assert 15 <= outcomes.count((200, "ok")) < 40
     # Other operations, and other regions, have their own buckets.
-    assert iot.describe_thing(thingName="burst-0")["thingName"] == "burst-0"
-    assert client(emulator, "iot", region="eu-west-1").create_thing(thingName="elsewhere")["thingName"] == "elsewhere"
+    assert iot.describe_thing_type(thingTypeName="burst-0")["thingTypeName"] == "burst-0"
+    other_region = client(emulator, "iot", region="eu-west-1")
+    assert other_region.create_thing_type(thingTypeName="elsewhere")["thingTypeName"] == "elsewhere"
 
 
 def test_botocore_retries_get_a_throttled_burst_through(emulator: EmulatorHandle) -> None:
@@ -69,10 +70,10 @@ def test_botocore_retries_get_a_throttled_burst_through(emulator: EmulatorHandle
     iot = client(emulator, "iot", attempts=10)
     retried = 0
     for number in range(40):
-        response = iot.create_thing(thingName=f"retried-{number}")
+        response = iot.create_thing_type(thingTypeName=f"retried-{number}")
         retried += response["ResponseMetadata"]["RetryAttempts"]
     assert retried > 0
-    assert len(iot.list_things(maxResults=100)["things"]) == 40
+    assert len(iot.list_thing_types(maxResults=100)["thingTypes"]) == 40
 
 
 def _fault_pattern(emulator: EmulatorHandle, seed: int) -> list[str]:
