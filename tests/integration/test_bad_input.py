@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import clean_environment
-from tests.support.emulator import EmulatorHandle
 from tests.support.inprocess import Ran, run_iotforge
 from tests.support.network import closed_port_url
 
@@ -97,7 +96,7 @@ def test_other_names(case: str, project: Path, offline: dict[str, str]) -> None:
 
 # One case per S3 naming rule, through `create-bucket-only` (unit tests: tests/unit/test_naming.py).
 BUCKET_RULES = {
-    "empty": ("", "--bucket_name"),
+    "empty": ("", 'the bucket name is empty (--bucket_name "")'),
     "line break": ("my\nbucket", "line break"),
     "capital letters": ("MyBucket", "capital letters"),
     "invalid character": ("my_bucket", "'_'"),
@@ -122,6 +121,51 @@ BUCKET_RULES = {
 def test_bucket_naming_rules(rule: str, tmp_path: Path, offline: dict[str, str]) -> None:
     name, words = BUCKET_RULES[rule]
     _refused(run_iotforge(["create-bucket-only", "--bucket_name", name], offline, tmp_path), words)
+
+
+@pytest.mark.parametrize("command", ["create-bucket-only", "bucket create"])
+def test_an_empty_bucket_name_is_not_a_missing_option(command: str, tmp_path: Path, offline: dict[str, str]) -> None:
+    done = run_iotforge([*command.split(), "--bucket-name", ""], offline, tmp_path)
+    _refused(done, "bucket name is empty", "hint: Pass --bucket_name VALUE, e.g. --bucket_name board1-ota-bucket.")
+    assert "Missing option" not in done.stderr
+
+
+# A value given wrongly is named before an option left out (which a terminal would ask for).
+GIVEN_BEFORE_MISSING = {
+    "create-policy-only: bad policy name, no thing name": (
+        ["create-policy-only", "--policy_name", "my policy"],
+        "policy name 'my policy' contains a space",
+    ),
+    "create-policy-only: empty policy name, no thing name": (
+        ["create-policy-only", "--policy_name", ""],
+        "policy name is empty",
+    ),
+    "create-policy-only: bad thing name, no policy name": (
+        ["create-policy-only", "--thing_name", "a/b"],
+        "thing name 'a/b'",
+    ),
+    "create-policy-only: bad certificate ARN, no policy name": (
+        ["create-policy-only", "--use_existing_certificate_arn", "arn:aws:iot:us-east-1:1:cert/x"],
+        "is neither CREATE_NEW_CERTIFICATE nor a certificate ARN",
+    ),
+    "create-thing-and-policy: bad policy name, no thing name": (
+        ["create-thing-and-policy", "--policy_name", "my policy"],
+        "policy name 'my policy'",
+    ),
+    "create-thing-and-policy: bad thing name, no policy name": (
+        ["create-thing-and-policy", "--thing_name", "a/b"],
+        "thing name 'a/b'",
+    ),
+    "create-thing-only: empty thing name": (["create-thing-only", "--thing_name", ""], "thing name is empty"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(GIVEN_BEFORE_MISSING))
+def test_a_wrong_value_is_named_before_a_missing_option(case: str, tmp_path: Path, offline: dict[str, str]) -> None:
+    args, words = GIVEN_BEFORE_MISSING[case]
+    done = run_iotforge(args, offline, tmp_path)
+    _refused(done, words)
+    assert "Missing option" not in done.stderr
 
 
 def _settings(**fields: str) -> str:
@@ -221,28 +265,38 @@ def test_a_resources_folder_that_is_a_symlink(project: Path, offline: dict[str, 
     assert list(elsewhere.iterdir()) == []
 
 
-@pytest.mark.parametrize("kind", ["existing key file", "key path is a symlink"])
+KEY_PATHS = {
+    "existing key file that is not a key": ("thing_private_key_sensor.pem.key", "not a private key"),
+    "key path is a symlink": ("thing_private_key_sensor.pem.key", "symbolic link"),
+    "certificate path is a folder": ("thing_certificate_sensor.pem.crt", "not a regular file"),
+    "public key path is a symlink": ("thing_public_key_sensor.pem.key", "symbolic link"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(KEY_PATHS))
+@pytest.mark.parametrize("key_source", ["local", "aws"])
 def test_arm_key_paths_that_exist_or_are_links(
-    kind: str, tmp_path: Path, aws_env: dict[str, str], emulator: EmulatorHandle
+    kind: str, key_source: str, tmp_path: Path, offline: dict[str, str]
 ) -> None:
-    """create-thing-only looks the endpoint up first (a read), so this runs on the emulator: nothing is made."""
+    """Refused before the endpoint look-up (create-thing-only's first remote call), and nothing is made."""
     certificates = tmp_path / "certificates"
     certificates.mkdir()
-    key = certificates / "thing_private_key_sensor.pem.key"
+    name, words = KEY_PATHS[kind]
+    path = certificates / name
     elsewhere = tmp_path / "elsewhere.pem"
-    if kind == "existing key file":
-        key.write_text("someone's key")
+    if "symlink" in kind:
+        path.symlink_to(elsewhere)
+    elif "folder" in kind:
+        path.mkdir()
     else:
-        key.symlink_to(elsewhere)
-    (tmp_path / "aws_clientcredential.h").write_text(
-        '#define clientcredentialMQTT_BROKER_ENDPOINT ""\n#define clientcredentialIOT_THING_NAME ""\n'
-    )
+        path.write_text("someone's key")
+    header = '#define clientcredentialMQTT_BROKER_ENDPOINT ""\n#define clientcredentialIOT_THING_NAME ""\n'
+    (tmp_path / "aws_clientcredential.h").write_text(header)
     args = ["create-thing-only", "--thing_name", "sensor", "--credentials_header", "aws_clientcredential.h"]
-    done = run_iotforge(args, aws_env, tmp_path)
-    _refused(done, "thing_private_key_sensor.pem.key")
-    iot = emulator.client("iot")
-    assert iot.list_things()["things"] == []
-    assert iot.list_certificates()["certificates"] == []
+    done = run_iotforge([*args, "--key-source", key_source], offline, tmp_path)
+    _refused(done, name, words)
+    assert sorted(child.name for child in certificates.iterdir()) == [name]
     assert not elsewhere.exists()
-    if kind == "existing key file":
-        assert key.read_text() == "someone's key"
+    assert (tmp_path / "aws_clientcredential.h").read_text() == header
+    if "not a key" in kind:
+        assert path.read_text() == "someone's key"

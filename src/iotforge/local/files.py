@@ -82,6 +82,29 @@ def write_atomic(path: StrPath, data: bytes, mode: int | None = None, overwrite:
     return target
 
 
+def check_writable(path: StrPath) -> Path:
+    """Refuse now what a later write_private or write_atomic to `path` would refuse.
+
+    A symbolic link on the way, something at `path` that is not a regular file, or a file where
+    a folder on the way should be: found before the caller does anything it cannot undo.
+    """
+    target = _absolute(path)
+    _refuse_symlinks(target)
+    existing = _lstat(target)
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        raise BadInputError(
+            f"{target} exists and is not a regular file", "Remove it or choose another path, then retry."
+        )
+    for folder in target.parents:
+        if _lexists(folder):
+            if not os.path.isdir(folder):
+                raise BadInputError(
+                    f"{folder} exists and is not a folder", "Remove it or choose another path, then retry."
+                )
+            break
+    return target
+
+
 def ensure_private_dir(path: StrPath) -> Path:
     """Create `path` and any missing parents with mode 0700; tighten an existing folder to 0700."""
     target = _absolute(path, folder=True)

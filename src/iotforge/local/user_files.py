@@ -36,6 +36,9 @@ class UserFiles:
     def write_atomic(self, path: Path, data: bytes, overwrite: bool = True) -> Path:
         return files.write_atomic(Path(path).expanduser(), data, overwrite=overwrite)
 
+    def check_writable(self, path: Path) -> None:
+        files.check_writable(Path(path).expanduser())
+
     def ensure_private_dir(self, path: Path) -> Path:
         target = Path(path).expanduser()
         if target.is_dir():

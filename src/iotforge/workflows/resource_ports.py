@@ -39,6 +39,10 @@ class UserFiles(Protocol):
 
     def write_atomic(self, path: Path, data: bytes, overwrite: bool = True) -> Path: ...
 
+    def check_writable(self, path: Path) -> None:
+        """Raise BadInputError now when writing `path` later would be refused (a link on the way, not a file)."""
+        ...
+
     def ensure_private_dir(self, path: Path) -> Path:
         """Create the folder (0700) when missing; leave an existing one as it is."""
         ...

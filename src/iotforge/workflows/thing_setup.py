@@ -76,6 +76,7 @@ class ThingSetupResult:
 def set_up_thing(request: ThingSetupRequest, gateways: ThingGateways, consent: Consent = always) -> ThingSetupResult:
     """Create (or reuse) the certificate, the thing and the policy, attach them, and set the header."""
     thing = _check(request)
+    _check_credential_files(request, gateways.files, thing)
     endpoint: str | None = None
     write_header = False
     if request.header is not None:
@@ -152,6 +153,18 @@ def _check(request: ThingSetupRequest) -> str | None:
             "Drop --key-type, or use --key-source local.",
         )
     return thing
+
+
+def _check_credential_files(request: ThingSetupRequest, files: UserFiles, thing: str | None) -> None:
+    """A key file already there must be a key, and every credential file writable: checked before any AWS call."""
+    if request.existing_certificate_arn is not None or thing is None:
+        return
+    paths = request.paths or credential_paths(DEFAULT_CREDENTIALS_PATH, thing)
+    for path in paths.all():
+        files.check_writable(path)
+    key_pem = files.read_optional(paths.private_key)
+    if key_pem is not None:
+        load_key_file(key_pem, paths.private_key)
 
 
 def _certificate(

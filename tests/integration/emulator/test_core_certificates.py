@@ -77,6 +77,19 @@ def test_certificate_from_csr_certifies_the_csr_key_and_subject(emulator: Emulat
     assert described["certificatePem"] == created["certificatePem"]
 
 
+@pytest.mark.parametrize(("set_as_active", "status"), [(True, "ACTIVE"), (False, "INACTIVE"), (None, "INACTIVE")])
+def test_certificate_from_csr_is_active_only_when_asked(
+    emulator: EmulatorHandle, set_as_active: bool | None, status: str
+) -> None:
+    iot = emulator.client("iot")
+    csr = make_csr(ec.generate_private_key(ec.SECP256R1()), "device")
+    flag = {} if set_as_active is None else {"setAsActive": set_as_active}
+    created = iot.create_certificate_from_csr(certificateSigningRequest=csr, **flag)
+    assert (
+        iot.describe_certificate(certificateId=created["certificateId"])["certificateDescription"]["status"] == status
+    )
+
+
 def test_keys_and_certificate_chain_to_the_emulator_ca(emulator: EmulatorHandle) -> None:
     created = emulator.client("iot").create_keys_and_certificate(setAsActive=False)
 

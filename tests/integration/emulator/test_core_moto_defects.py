@@ -1,4 +1,4 @@
-"""moto defects the emulator fixes: certificate deletes, S3 bucket names, presigned URL expiry."""
+"""moto defects the emulator fixes: certificate and thing group deletes, S3 bucket names, presigned URL expiry."""
 
 from __future__ import annotations
 
@@ -57,6 +57,41 @@ def test_delete_certificate_while_a_policy_is_attached_to_a_thing_group(emulator
 
     assert iot.list_certificates()["certificates"] == []
     assert iot.list_targets_for_policy(policyName="fleet-policy")["targets"] == [group["thingGroupArn"]]
+
+
+def test_delete_thing_group_detaches_its_policies(emulator: EmulatorHandle) -> None:
+    iot = emulator.client("iot")
+    doomed = iot.create_thing_group(thingGroupName="doomed")["thingGroupArn"]
+    kept = iot.create_thing_group(thingGroupName="kept")["thingGroupArn"]
+    certificate = iot.create_keys_and_certificate(setAsActive=False)["certificateArn"]
+    iot.create_policy(policyName="fleet-policy", policyDocument=POLICY)
+    iot.create_policy(policyName="group-only", policyDocument=POLICY)
+    for target in (doomed, kept, certificate):
+        iot.attach_policy(policyName="fleet-policy", target=target)
+    iot.attach_policy(policyName="group-only", target=doomed)
+
+    iot.delete_thing_group(thingGroupName="doomed")
+
+    assert sorted(iot.list_targets_for_policy(policyName="fleet-policy")["targets"]) == sorted([kept, certificate])
+    assert iot.list_targets_for_policy(policyName="group-only")["targets"] == []
+    assert iot.list_attached_policies(target=doomed)["policies"] == []
+    assert [p["policyName"] for p in iot.list_attached_policies(target=kept)["policies"]] == ["fleet-policy"]
+    iot.delete_policy(policyName="group-only")  # no DeleteConflictException from the deleted group
+    # A group recreated under the same name (and so the same ARN) starts without policies.
+    assert iot.create_thing_group(thingGroupName="doomed")["thingGroupArn"] == doomed
+    assert iot.list_attached_policies(target=doomed)["policies"] == []
+
+
+def test_a_thing_group_with_children_keeps_its_policies(emulator: EmulatorHandle) -> None:
+    iot = emulator.client("iot")
+    parent = iot.create_thing_group(thingGroupName="parent")["thingGroupArn"]
+    iot.create_thing_group(thingGroupName="child", parentGroupName="parent")
+    iot.create_policy(policyName="fleet-policy", policyDocument=POLICY)
+    iot.attach_policy(policyName="fleet-policy", target=parent)
+    with pytest.raises(ClientError) as caught:
+        iot.delete_thing_group(thingGroupName="parent")
+    assert caught.value.response["Error"]["Code"] == "InvalidRequestException"
+    assert iot.list_targets_for_policy(policyName="fleet-policy")["targets"] == [parent]
 
 
 def test_delete_certificate_attached_to_a_thing_conflicts(emulator: EmulatorHandle) -> None:

@@ -8,7 +8,7 @@ import click
 
 from iotforge.cli.commands.listing import LIST_COMMANDS
 from iotforge.cli.commands.seed_options import force_option, log_level_option, need, seed_option, unused_seed_options
-from iotforge.cli.commands.thing import show_removal
+from iotforge.cli.commands.thing import check_given, show_removal
 from iotforge.cli.options import global_options
 from iotforge.cli.runtime import get_runtime
 from iotforge.workflows.ota_setup import create_bucket
@@ -33,6 +33,7 @@ def create_bucket_only(ctx: click.Context, bucket_name: str | None) -> None:
       iotforge bucket create --bucket-name board1-ota-bucket
     """
     runtime = get_runtime(ctx)
+    check_given(bucket_name=bucket_name)
     name = need(runtime, bucket_name, "bucket_name", "Enter Bucket Name")
     result = create_bucket(runtime.wiring.s3, name)
     runtime.render.warnings(result.warnings)

@@ -16,7 +16,7 @@ from iotforge.cli.commands.seed_options import (
     seed_option,
     unused_seed_options,
 )
-from iotforge.cli.commands.thing import credential_options, run_setup, setup_request, show_removal
+from iotforge.cli.commands.thing import check_given, credential_options, run_setup, setup_request, show_removal
 from iotforge.cli.options import global_options
 from iotforge.cli.runtime import get_runtime
 from iotforge.workflows.removal import delete_policy
@@ -50,8 +50,10 @@ def create_policy_only(ctx: click.Context, /, policy_name: str | None, thing_nam
       iotforge policy create --policy-name board1_policy --thing-name board1
     """
     runtime = get_runtime(ctx)
+    existing = options.get("existing_certificate_arn")
+    check_given(policy_name=policy_name, thing_name=thing_name, existing_certificate_arn=existing)
     policy = need(runtime, policy_name, "policy_name", "Enter Policy Name")
-    if (options.get("existing_certificate_arn") or CREATE_NEW_CERTIFICATE) == CREATE_NEW_CERTIFICATE:
+    if (existing or CREATE_NEW_CERTIFICATE) == CREATE_NEW_CERTIFICATE:
         thing_name = need(runtime, thing_name, "thing_name", "Enter Thing Name")
     request = setup_request(options, thing_name=thing_name, policy_name=policy, create_thing=False)
     run_setup(runtime, request)

@@ -23,7 +23,9 @@ from iotforge.cli.commands.seed_options import (
 from iotforge.cli.options import global_options
 from iotforge.cli.runtime import Runtime, get_runtime
 from iotforge.crypto import KEY_TYPES, KeyType
+from iotforge.errors import BadInputError
 from iotforge.workflows.credential_header import header_path
+from iotforge.workflows.naming import check_bucket_name, check_policy_name, check_thing_name
 from iotforge.workflows.removal import Removal, delete_thing
 from iotforge.workflows.thing_credentials import credential_paths
 from iotforge.workflows.thing_setup import (
@@ -31,10 +33,37 @@ from iotforge.workflows.thing_setup import (
     DEFAULT_CREDENTIALS_PATH,
     ThingSetupRequest,
     ThingSetupResult,
+    check_certificate_arn,
     set_up_thing,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# option -> (what it names, its check, an example value for the hint)
+_GIVEN_CHECKS: dict[str, tuple[str, Callable[[str], str], str]] = {
+    "thing_name": ("thing name", check_thing_name, "board1"),
+    "policy_name": ("policy name", check_policy_name, "board1_policy"),
+    "bucket_name": ("bucket name", check_bucket_name, "board1-ota-bucket"),
+    "existing_certificate_arn": ("certificate ARN", check_certificate_arn, CREATE_NEW_CERTIFICATE),
+}
+
+
+def check_given(**values: str | None) -> None:
+    """Check every value the user typed (an empty one too), in order, before asking for any that is missing.
+
+    A value given wrongly is the mistake to name first, not an option left out that would be asked
+    for (or reported) afterwards. A value left out is None; the default CREATE_NEW_CERTIFICATE passes.
+    """
+    for option, value in values.items():
+        if value is None or value == CREATE_NEW_CERTIFICATE:
+            continue
+        kind, check, example = _GIVEN_CHECKS[option]
+        if not value:
+            raise BadInputError(
+                f'the {kind} is empty (--{option} "")',
+                f"Pass --{option} VALUE, e.g. --{option} {example}.",
+            )
+        check(value)
 
 
 def credential_options(command: F) -> F:
@@ -162,6 +191,7 @@ def create_thing_only(ctx: click.Context, /, thing_name: str | None, **options: 
       iotforge thing create --thing-name board1 --credentials-header aws_clientcredential.h --yes
     """
     runtime = get_runtime(ctx)
+    check_given(thing_name=thing_name, existing_certificate_arn=options.get("existing_certificate_arn"))
     thing = need(runtime, thing_name, "thing_name", "Enter Thing Name")
     run_setup(runtime, setup_request(options, thing_name=thing, create_thing=True))
 
@@ -195,6 +225,8 @@ def create_thing_and_policy(
           --target_application keyword-detection
     """
     runtime = get_runtime(ctx)
+    existing = options.get("existing_certificate_arn")
+    check_given(thing_name=thing_name, policy_name=policy_name, existing_certificate_arn=existing)
     thing = need(runtime, thing_name, "thing_name", "Enter Thing Name")
     policy = need(runtime, policy_name, "policy_name", "Enter Policy Name")
     run_setup(runtime, setup_request(options, thing_name=thing, policy_name=policy, create_thing=True))
