@@ -36,8 +36,14 @@ def simulate_devices(
 ) -> FleetReport:
     """Run one simulated device per thing of the project (`iotforge device simulate`).
 
-    `things`: None or "all", N for the first N, or names/ids/ranges. Without a code-signing
-    certificate in `options`, the project's (.iotforge/code-signing/ota-signer.crt) is used if present.
+    `things`: what `iotforge each --things` takes: None or "all", else thing names, ids and id
+    ranges ("0-99,120" is the things with ids 0 to 99 and 120; a bare number is an id, not a count).
+    Without a code-signing certificate in `options`, the project's
+    (.iotforge/code-signing/ota-signer.crt) is used if present.
+
+    Ctrl-C (KeyboardInterrupt) does not raise: running device steps finish, none start, and the
+    report comes back with stopped="interrupted" (else "idle", or "duration" with options.duration).
+    Check `report.stopped` to tell an interrupted run from a finished one.
     """
     from dataclasses import replace
 

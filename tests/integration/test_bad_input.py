@@ -96,7 +96,7 @@ def test_other_names(case: str, project: Path, offline: dict[str, str]) -> None:
 
 # One case per S3 naming rule, through `create-bucket-only` (unit tests: tests/unit/test_naming.py).
 BUCKET_RULES = {
-    "empty": ("", 'the bucket name is empty (--bucket_name "")'),
+    "empty": ("", "--bucket_name is empty."),
     "line break": ("my\nbucket", "line break"),
     "capital letters": ("MyBucket", "capital letters"),
     "invalid character": ("my_bucket", "'_'"),
@@ -126,7 +126,7 @@ def test_bucket_naming_rules(rule: str, tmp_path: Path, offline: dict[str, str])
 @pytest.mark.parametrize("command", ["create-bucket-only", "bucket create"])
 def test_an_empty_bucket_name_is_not_a_missing_option(command: str, tmp_path: Path, offline: dict[str, str]) -> None:
     done = run_iotforge([*command.split(), "--bucket-name", ""], offline, tmp_path)
-    _refused(done, "bucket name is empty", "hint: Pass --bucket_name VALUE, e.g. --bucket_name board1-ota-bucket.")
+    _refused(done, "--bucket_name is empty.", "hint: Pass --bucket_name VALUE, e.g. --bucket_name board1-ota-bucket.")
     assert "Missing option" not in done.stderr
 
 
@@ -138,7 +138,7 @@ GIVEN_BEFORE_MISSING = {
     ),
     "create-policy-only: empty policy name, no thing name": (
         ["create-policy-only", "--policy_name", ""],
-        "policy name is empty",
+        "--policy_name is empty",
     ),
     "create-policy-only: bad thing name, no policy name": (
         ["create-policy-only", "--thing_name", "a/b"],
@@ -156,7 +156,7 @@ GIVEN_BEFORE_MISSING = {
         ["create-thing-and-policy", "--thing_name", "a/b"],
         "thing name 'a/b'",
     ),
-    "create-thing-only: empty thing name": (["create-thing-only", "--thing_name", ""], "thing name is empty"),
+    "create-thing-only: empty thing name": (["create-thing-only", "--thing_name", ""], "--thing_name is empty"),
 }
 
 
@@ -165,6 +165,53 @@ def test_a_wrong_value_is_named_before_a_missing_option(case: str, tmp_path: Pat
     args, words = GIVEN_BEFORE_MISSING[case]
     done = run_iotforge(args, offline, tmp_path)
     _refused(done, words)
+    assert "Missing option" not in done.stderr
+
+
+# `--option ""` through need(): every command that would ask for a missing value calls it empty instead.
+EMPTY_VALUES = {
+    "delete-thing": (["delete-thing", "--thing_name", ""], "thing_name", "board1"),
+    "thing delete": (["thing", "delete", "--thing-name", "", "-p"], "thing_name", "board1"),
+    "delete-policy": (["delete-policy", "--policy_name", ""], "policy_name", "board1_policy"),
+    "delete-certificate": (["delete-certificate", "--certificate_id", "", "-f"], "certificate_id", None),
+    "delete-iam-role": (["delete-iam-role", "--iam_role_name", "", "-f"], "iam_role_name", "ota_role"),
+    "delete-bucket": (["delete-bucket", "--bucket_name", "", "-f"], "bucket_name", "board1-ota-bucket"),
+    "delete-job": (["delete-job", "--job_name", ""], "job_name", "AFR_OTA-board1_update"),
+    "delete-ota-update": (["delete-ota-update", "--ota_update_name", ""], "ota_update_name", "board1_update"),
+    "cert create": (["cert", "create", "--thing-name", ""], "thing_name", "board1"),
+    "create-iam-role-only: empty role name": (
+        ["create-iam-role-only", "--iam_role_name", "", "--bucket_name", "fw-bucket"],
+        "iam_role_name",
+        "ota_role",
+    ),
+    "create-iam-role-only: empty bucket name": (
+        ["create-iam-role-only", "--iam_role_name", "ota_role", "--bucket_name", ""],
+        "bucket_name",
+        "board1-ota-bucket",
+    ),
+    "create-iam-role-only: empty bucket name, no role name": (
+        ["create-iam-role-only", "--bucket_name", ""],
+        "bucket_name",
+        "board1-ota-bucket",
+    ),
+    "create-update-only: empty update name": (
+        [
+            "create-update-only",
+            *("--thing_name", "board1", "--policy_name", "board1_policy", "--bucket_name", "fw-bucket"),
+            *("--iam_role_name", "ota_role", "--update_name", ""),
+        ],
+        "update_name",
+        "board1_update",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EMPTY_VALUES))
+def test_an_empty_value_is_named_as_empty_not_missing(case: str, tmp_path: Path, offline: dict[str, str]) -> None:
+    args, option, example = EMPTY_VALUES[case]
+    done = run_iotforge(args, offline, tmp_path)
+    hint = f"hint: Pass --{option} VALUE" + (f", e.g. --{option} {example}." if example else ".")
+    _refused(done, f"error: --{option} is empty.", hint)
     assert "Missing option" not in done.stderr
 
 

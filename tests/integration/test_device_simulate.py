@@ -246,6 +246,28 @@ def test_a_signal_stops_the_simulator_which_still_prints_its_report(
     assert "Traceback" not in stderr
 
 
+def test_things_picks_ids_and_ranges_exactly_as_each_does(
+    emulator: EmulatorHandle, run_cli: CliRunner, tmp_path: Path, signer: CodeSigningIdentity
+) -> None:
+    """`--things 2` is the thing with id 2, as for `iotforge each`, not the first two things."""
+    iot = emulator.client("iot")
+    root, things = _provision(run_cli, tmp_path, 3, signer)
+    assert things == ["dev_0", "dev_1", "dev_2"]
+    iot.create_job(jobId="reboot", targets=[thing_arn(name) for name in things], document='{"operation": "reboot"}')
+    simulate = ("device", "simulate", str(root), "--poll-interval", "0.05", "--output", "json")
+
+    for selection, chosen in (("2", ["dev_2"]), ("0-1", ["dev_0", "dev_1"])):
+        each = run_cli("each", str(root), "--things", selection, "--output", "json", "--", "true")
+        assert each.returncode == 0, each.stderr
+        assert [outcome["thing"] for outcome in json.loads(each.stdout)["outcomes"]] == chosen
+        ran = run_cli(*simulate, "--things", selection)
+        assert ran.returncode == 0, ran.stderr
+        assert [device["thing_name"] for device in json.loads(ran.stdout)["devices"]] == chosen
+        if selection == "2":
+            assert [_details(iot, "reboot", name)[0] for name in things] == ["QUEUED", "QUEUED", "SUCCEEDED"]
+    assert iot.describe_job(jobId="reboot")["job"]["status"] == "COMPLETED"
+
+
 def test_bad_input_is_refused_before_any_call(run_cli: CliRunner, bare_env: dict[str, str], tmp_path: Path) -> None:
     closed = {**bare_env, "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_REGION": "us-east-1"}
     closed |= {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
@@ -261,6 +283,16 @@ def test_bad_input_is_refused_before_any_call(run_cli: CliRunner, bare_env: dict
     unsigned = run_cli("device", "simulate", str(root), "--reject-unsigned", env=closed)
     assert unsigned.returncode == 2
     assert "--reject-unsigned needs the code-signing certificate" in unsigned.stderr
+    (root / ".aws_things_resources" / "dev_2").mkdir()  # its key and certificate not written yet
+    for selection, words in {
+        "1": "--reject-unsigned needs the code-signing certificate",  # id 1 is dev_1: chosen, then refused
+        "3": "--things '3': no thing matches '3'",  # an id, not a count of things
+        "5-9": "--things '5-9': no thing matches '5-9'",
+        "1-2": "without a key or certificate on disk: dev_2",
+    }.items():
+        chosen = run_cli("device", "simulate", str(root), "--things", selection, "--reject-unsigned", env=closed)
+        assert chosen.returncode == 2, (selection, chosen.stderr)
+        assert words in chosen.stderr, (selection, chosen.stderr)
     not_a_certificate = run_cli("device", "simulate", str(root), "--code-signing-cert", str(root / "thing.conf.json"))
     assert not_a_certificate.returncode == 2
     assert "is not a code-signing certificate" in not_a_certificate.stderr

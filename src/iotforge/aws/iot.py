@@ -32,19 +32,31 @@ class IotGateway(RateLimitedApi):
         )
 
     def certificates_created_since(self, since: datetime) -> list[CertificateSummary]:
-        """Newest first; stops paging once certificates are older than `since`."""
+        """Certificates created at or after `since`, newest first.
+
+        ListCertificates lists newest first, so the first page that reaches back before `since` is
+        the last one read: older pages hold nothing newer. The rate-limit token is taken before each
+        page's request (as `_paginate` does), and none for a page that will not be requested.
+        """
         found: list[CertificateSummary] = []
         paginator = self._client().get_paginator("list_certificates")
         with translate_errors("list certificates (iot:ListCertificates)"):
-            for page in paginator.paginate(ascendingOrder=False):
+            pages = iter(paginator.paginate(ascendingOrder=False))
+            while True:
                 self._limiter.acquire("ListCertificates")
-                for item in page.get("certificates", []):
-                    created: datetime = item["creationDate"]
-                    if created >= since:
-                        found.append(
-                            CertificateSummary(item["certificateArn"], item["certificateId"], item["status"], created)
-                        )
-        return found
+                page = next(pages, None)
+                if page is None:
+                    return found
+                items = page.get("certificates", [])
+                found.extend(
+                    CertificateSummary(
+                        item["certificateArn"], item["certificateId"], item["status"], item["creationDate"]
+                    )
+                    for item in items
+                    if item["creationDate"] >= since
+                )
+                if "nextMarker" not in page or any(item["creationDate"] < since for item in items):
+                    return found
 
     def _describe_certificate(self, certificate_id: str) -> dict[str, Any]:
         description: dict[str, Any] = self._call(

@@ -7,7 +7,6 @@ writes it there (the key beside it, mode 0600, never in git).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,7 +18,6 @@ from iotforge.workflows.each import select_things
 CODE_SIGNING_CERTIFICATE = Path(".iotforge") / "code-signing" / "ota-signer.crt"
 KEY_FILE = "private.pem.key"
 CERTIFICATE_FILE = "certificate.pem.crt"
-_NUMBER = re.compile(r"(\d+)")
 
 
 class ThingFolders(Protocol):
@@ -41,39 +39,44 @@ class ThingFolders(Protocol):
     def read_thing_config(self, thing_name: str) -> dict[str, Any]: ...
 
 
-def natural_key(name: str) -> tuple[Any, ...]:
-    """Sort sensor_2 before sensor_10.
-
-    >>> sorted(["s_10", "s_2", "s_1"], key=natural_key)
-    ['s_1', 's_2', 's_10']
-    """
-    return tuple(int(part) if part.isdigit() else part for part in _NUMBER.split(name))
-
-
 def devices_from_project(project: ThingFolders, selection: str | None = None) -> tuple[DeviceIdentity, ...]:
     """One identity per provisioned thing (key and certificate on disk), chosen by `selection`.
 
-    `selection`: None or "all"; a number N for the first N things; or names, ids and ranges as
-    `iotforge each --things` takes them (sensor_1,sensor_4 or 0-9).
+    `selection` means what `iotforge each --things` means (workflows.each.select_things): None or
+    "all" for every provisioned thing; else thing names, ids and id ranges (dev_1,dev_4 or 0-99:
+    thing ids 0 to 99, not a count). A thing chosen by name or id without its key and certificate
+    is refused, naming it.
     """
-    names = sorted(
-        (name for name in project.local_things() if project.has_key(name) and project.has_certificate(name)),
-        key=natural_key,
-    )
-    if not names:
+    local = project.local_things()
+    provisioned = {name for name in local if project.has_key(name) and project.has_certificate(name)}
+    if not provisioned:
         raise BadInputError(
             f"{project.root} has no provisioned things.",
             f"Add some first: `iotforge add-things {project.root} --things-number 10`.",
         )
-    if selection is not None and selection.strip().isdigit():
-        count = int(selection)
-        if count < 1:
-            raise BadInputError("--things 0 selects no device.", "Pass a positive number, names, or `all`.")
-        chosen = names[:count]
-    else:
-        chosen = select_things(names, selection)
+    chosen = select_things(local, selection)
+    if selection in (None, "", "all"):
+        chosen = [name for name in chosen if name in provisioned]
+    unprovisioned = [name for name in chosen if name not in provisioned]
+    if unprovisioned:
+        raise BadInputError(
+            f"--things {selection!r} chose things without a key or certificate on disk: {_listed(unprovisioned)}.",
+            f"Finish provisioning with `iotforge project resume {project.root}`, or leave them out of --things.",
+        )
     project_endpoint = str(project.config().get("endpoint") or "") or None
     return tuple(_identity(project, name, project_endpoint) for name in chosen)
+
+
+def _listed(names: list[str], shown: int = 3) -> str:
+    """The first few names, then how many more.
+
+    >>> _listed(["dev_1", "dev_2"])
+    'dev_1, dev_2'
+    >>> _listed([f"dev_{index}" for index in range(10)])
+    'dev_0, dev_1, dev_2 and 7 more'
+    """
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _identity(project: ThingFolders, name: str, project_endpoint: str | None) -> DeviceIdentity:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,31 +44,43 @@ class EachResult:
         return tuple(outcome for outcome in self.outcomes if outcome.exit_code not in (0, None))
 
 
-def select_things(names: Sequence[str], selection: str | None) -> list[str]:
-    """`all`, a comma list of names or ids, or id ranges like `0-9,12`.
+def select_things(names: Iterable[str], selection: str | None) -> list[str]:
+    """The things `--things` picks, for `iotforge each` and `iotforge device simulate` alike.
 
+    `all` (or nothing) for every thing in natural order (dev_2 before dev_10); else a comma list
+    of thing names, ids (the number after the last `_`: 7 is dev_7) and id ranges (0-99), in the
+    order given. A part that matches no thing is refused, so a typo never quietly shrinks the set.
+
+    >>> select_things(["a_10", "a_2", "a_1", "a_0"], None)
+    ['a_0', 'a_1', 'a_2', 'a_10']
     >>> select_things(["a_0", "a_1", "a_2", "a_10"], "1-2,a_10")
     ['a_1', 'a_2', 'a_10']
+    >>> select_things(["a_0", "a_1", "a_2", "a_10"], "10")
+    ['a_10']
     """
+    names = sorted(names, key=_natural)
     if selection in (None, "", "all"):
-        return list(names)
+        return names
     assert selection is not None
     by_id = {int(match.group(1)): name for name in names if (match := re.fullmatch(r".*_(\d+)", name))}
     chosen: list[str] = []
     for part in selection.split(","):
         part = part.strip()
         if part in names:
-            chosen.append(part)
+            matched = [part]
         elif re.fullmatch(r"\d+-\d+", part):
             low, high = (int(value) for value in part.split("-"))
-            chosen.extend(by_id[index] for index in range(low, high + 1) if index in by_id)
-        elif part.isdigit() and int(part) in by_id:
-            chosen.append(by_id[int(part)])
+            matched = [name for index, name in sorted(by_id.items()) if low <= index <= high]
+        elif part.isdigit():
+            matched = [by_id[int(part)]] if int(part) in by_id else []
         else:
+            matched = []
+        if not matched:
             raise BadInputError(
                 f"--things {selection!r}: no thing matches {part!r}.",
                 "Use `all`, thing names, ids or ranges such as 0-9 (see `iotforge project status`).",
             )
+        chosen.extend(matched)
     return list(dict.fromkeys(chosen))
 
 
@@ -79,7 +91,7 @@ def run_each(
         raise BadInputError("No command to run.", "Put it after --, e.g. `iotforge each PROJECT -- make flash`.")
     progress = progress or SilentProgress()
     repair_activation(project, fold(project.journal.records()))
-    things = select_things(sorted(project.local_things(), key=_natural), request.selection)
+    things = select_things(project.local_things(), request.selection)
     succeeded = _succeeded_before(project, request.command) if request.resume else set()
     outcomes: list[EachOutcome] = []
     progress.start(len(things), f"running on {len(things)} things")

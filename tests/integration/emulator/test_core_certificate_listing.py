@@ -26,6 +26,11 @@ def make_certificates(iot: Any, count: int = COUNT) -> list[str]:
     ]
 
 
+def created(iot: Any, certificate_id: str) -> datetime:
+    date: datetime = iot.describe_certificate(certificateId=certificate_id)["certificateDescription"]["creationDate"]
+    return date
+
+
 def ids(certificates: list[dict[str, Any]]) -> list[str]:
     return [certificate["certificateId"] for certificate in certificates]
 
@@ -97,16 +102,15 @@ def test_bad_page_size_or_marker_is_invalid_request(emulator: EmulatorHandle, ar
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
+def _wiring(emulator: EmulatorHandle) -> Wiring:
+    env = emulator.env
+    settings = Settings(endpoint_url=emulator.url, region="us-east-1", max_attempts=2)
+    return Wiring(settings, (env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]))
+
+
 def test_iotforge_gateways_page_through_every_certificate(emulator: EmulatorHandle) -> None:
     """What iotforge itself reads: listings, counts and the recent certificates a rerun adopts."""
-    env = emulator.env
-    wiring = Wiring(
-        Settings(endpoint_url=emulator.url, region="us-east-1", max_attempts=2),
-        (
-            env["AWS_ACCESS_KEY_ID"],
-            env["AWS_SECRET_ACCESS_KEY"],
-        ),
-    )
+    wiring = _wiring(emulator)
     made = make_certificates(emulator.client("iot"))
     inventory = wiring.inventory
 
@@ -115,3 +119,41 @@ def test_iotforge_gateways_page_through_every_certificate(emulator: EmulatorHand
     recent = inventory.certificates_created_since(datetime.now(UTC) - timedelta(hours=1))
     assert [summary.certificate_id for summary in recent] == made[::-1]
     assert inventory.certificates_created_since(datetime.now(UTC) + timedelta(hours=1)) == []
+
+
+def test_recent_certificates_are_read_from_the_newest_pages_only(emulator: EmulatorHandle) -> None:
+    """60 certificates (or a few more), newest first in pages of 25: the newest 25 need two pages, not three.
+
+    The first page holds exactly the 25 made since `since`; the second reaches back before it, so
+    nothing older can follow and the third page is never asked for. Requests are counted on the
+    wire, by botocore's before-send event on the client iotforge's gateway uses.
+    """
+    iot = emulator.client("iot")
+    older = make_certificates(iot, 35)
+    newer = make_certificates(iot, 1)
+    # Dates are served in milliseconds: the first newer certificate must be strictly newer than the rest.
+    while created(iot, newer[0]) <= created(iot, older[-1]):
+        older, newer = [*older, *newer], make_certificates(iot, 1)
+    newer += make_certificates(iot, 24)
+    since = created(iot, newer[0])
+    wiring = _wiring(emulator)
+    inventory = wiring.inventory
+    sent: list[str] = []
+    wiring.aws.client("iot").meta.events.register(
+        "before-send.iot.ListCertificates", lambda request, **_: sent.append(request.url)
+    )
+
+    recent = inventory.certificates_created_since(since)
+    assert [summary.certificate_id for summary in recent] == newer[::-1]
+    assert len(sent) == 2, sent
+    assert "marker=" not in sent[0]
+    assert "marker=" in sent[1]
+
+    sent.clear()
+    assert inventory.certificates_created_since(since + timedelta(days=1)) == []
+    assert len(sent) == 1, sent
+
+    sent.clear()
+    every = inventory.certificates_created_since(since - timedelta(days=1))
+    assert [summary.certificate_id for summary in every] == [*newer[::-1], *older[::-1]]
+    assert len(sent) == 3, sent

@@ -7,8 +7,15 @@ import dataclasses
 import click
 
 from iotforge.cli.commands.listing import LIST_COMMANDS
-from iotforge.cli.commands.seed_options import force_option, log_level_option, need, seed_option, unused_seed_options
-from iotforge.cli.commands.thing import check_given, show_removal
+from iotforge.cli.commands.seed_options import (
+    check_given,
+    force_option,
+    log_level_option,
+    need,
+    seed_option,
+    unused_seed_options,
+)
+from iotforge.cli.commands.thing import show_removal
 from iotforge.cli.options import global_options
 from iotforge.cli.runtime import get_runtime
 from iotforge.workflows.ota_setup import create_bucket

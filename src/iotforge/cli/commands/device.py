@@ -35,7 +35,11 @@ def device_group() -> None:
 
 @device_group.command("simulate")
 @click.argument("project_path", type=click.Path(path_type=Path, file_okay=False, exists=True))
-@click.option("--things", "selection", help="all (default), N (the first N things), or names/ids/ranges: 0-9,12.")
+@click.option(
+    "--things",
+    "selection",
+    help="all (default), or thing names, ids and id ranges, as for `each`: 0-99,120 is ids 0 to 99 and 120.",
+)
 @click.option(
     "--fail-rate",
     type=click.FloatRange(0.0, 1.0),
@@ -91,7 +95,7 @@ def simulate(
     Example:
       iotforge ota keygen --out ./sensor/.iotforge/code-signing
       iotforge device simulate ./sensor
-      iotforge device simulate ./sensor --things 100 --fail-rate 0.3 --seed 7 --output json
+      iotforge device simulate ./sensor --things 0-99 --fail-rate 0.3 --seed 7 --output json
       iotforge device simulate ./sensor --duration 120 --reject-unsigned
     """
     from iotforge.device import (

@@ -9,6 +9,7 @@ import click
 
 from iotforge.cli.commands.listing import LIST_COMMANDS
 from iotforge.cli.commands.seed_options import (
+    check_given,
     log_level_option,
     need,
     project_root_option,
@@ -16,7 +17,7 @@ from iotforge.cli.commands.seed_options import (
     seed_option,
     unused_seed_options,
 )
-from iotforge.cli.commands.thing import check_given, credential_options, run_setup, setup_request, show_removal
+from iotforge.cli.commands.thing import credential_options, run_setup, setup_request, show_removal
 from iotforge.cli.options import global_options
 from iotforge.cli.runtime import get_runtime
 from iotforge.workflows.removal import delete_policy

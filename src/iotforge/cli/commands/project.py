@@ -302,7 +302,9 @@ SEED_COMMANDS = {
 
 @click.command("each", context_settings={"ignore_unknown_options": True})
 @project_path_argument
-@click.option("--things", "selection", help="all (default), names, ids or ranges: 0-9,12.")
+@click.option(
+    "--things", "selection", help="all (default), or thing names, ids and id ranges: 0-99,120 is ids 0 to 99 and 120."
+)
 @click.option("--keep-going", is_flag=True, help="Go on after a thing's command fails.")
 @click.option("--resume", is_flag=True, help="Skip things this same command already succeeded for.")
 @click.argument("command", nargs=-1, type=click.UNPROCESSED, required=True)

@@ -8,6 +8,7 @@ import click
 
 from iotforge.cli.commands.listing import LIST_COMMANDS
 from iotforge.cli.commands.seed_options import (
+    check_given,
     consent,
     force_option,
     log_level_option,
@@ -57,6 +58,7 @@ def create_iam_role_only(
           --permissions_boundary arn:aws:iam::123456789012:policy/ProjBoundary --bucket_name board1-ota
     """
     runtime = get_runtime(ctx)
+    check_given(iam_role_name=iam_role_name, bucket_name=bucket_name)
     name = need(runtime, iam_role_name, "iam_role_name", "Enter IAM Role Name")
     request = RoleRequest(name, role_prefix, permissions_boundary, bucket_name)
     result = create_role(request, runtime.wiring.ota_gateways())

@@ -11,9 +11,31 @@ import click
 
 from iotforge.cli.runtime import Runtime
 from iotforge.errors import BadInputError
+from iotforge.workflows.naming import check_bucket_name, check_policy_name, check_thing_name
 from iotforge.workflows.resource_ports import Consent
+from iotforge.workflows.thing_setup import CREATE_NEW_CERTIFICATE, check_certificate_arn
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# An example value for the hint of each option that names something.
+_EXAMPLES = {
+    "thing_name": "board1",
+    "policy_name": "board1_policy",
+    "bucket_name": "board1-ota-bucket",
+    "iam_role_name": "ota_role",
+    "update_name": "board1_update",
+    "ota_update_name": "board1_update",
+    "job_name": "AFR_OTA-board1_update",
+    "job_id": "reboot-1",
+    "existing_certificate_arn": CREATE_NEW_CERTIFICATE,
+}
+# The local check of a value given, for the options that have one.
+_CHECKS: dict[str, Callable[[str], str]] = {
+    "thing_name": check_thing_name,
+    "policy_name": check_policy_name,
+    "bucket_name": check_bucket_name,
+    "existing_certificate_arn": check_certificate_arn,
+}
 
 
 def seed_option(name: str, *extra: str, **kwargs: Any) -> Callable[[F], F]:
@@ -59,9 +81,38 @@ def unused_seed_options(command: F) -> F:
     return command
 
 
+def refuse_empty(option: str, value: str | None) -> None:
+    """`--option ""` is a mistake of its own (exit 2), not the option left out: never asked for, never skipped."""
+    if value == "":
+        example = _EXAMPLES.get(option)
+        raise BadInputError(
+            f"--{option} is empty.",
+            f"Pass --{option} VALUE" + (f", e.g. --{option} {example}." if example else "."),
+        )
+
+
+def check_given(**values: str | None) -> None:
+    """Check every value the user typed (an empty one too), in order, before asking for any that is missing.
+
+    A value given wrongly is the mistake to name first, not an option left out that would be asked
+    for (or reported) afterwards. A value left out is None; the default CREATE_NEW_CERTIFICATE passes.
+    """
+    for option, value in values.items():
+        if value is None or value == CREATE_NEW_CERTIFICATE:
+            continue
+        refuse_empty(option, value)
+        check = _CHECKS.get(option)
+        if check is not None:
+            check(value)
+
+
 def need(runtime: Runtime, value: str | None, option: str, prompt: str) -> str:
-    """The value, or ask for it on a terminal (not with --yes); else exit 2 naming the option."""
-    if value:
+    """The value, or ask for it on a terminal (not with --yes); else exit 2 naming the option.
+
+    An empty value (`--option ""`) is refused as empty, not asked for or reported missing.
+    """
+    refuse_empty(option, value)
+    if value is not None:
         return value
     if runtime.settings.interactive:
         answer: str = click.prompt(prompt, err=True)

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from iotforge.cli.commands.listing import LIST_COMMANDS
 from iotforge.cli.commands.seed_options import (
+    check_given,
     consent,
     log_level_option,
     need,
@@ -23,9 +24,7 @@ from iotforge.cli.commands.seed_options import (
 from iotforge.cli.options import global_options
 from iotforge.cli.runtime import Runtime, get_runtime
 from iotforge.crypto import KEY_TYPES, KeyType
-from iotforge.errors import BadInputError
 from iotforge.workflows.credential_header import header_path
-from iotforge.workflows.naming import check_bucket_name, check_policy_name, check_thing_name
 from iotforge.workflows.removal import Removal, delete_thing
 from iotforge.workflows.thing_credentials import credential_paths
 from iotforge.workflows.thing_setup import (
@@ -33,37 +32,10 @@ from iotforge.workflows.thing_setup import (
     DEFAULT_CREDENTIALS_PATH,
     ThingSetupRequest,
     ThingSetupResult,
-    check_certificate_arn,
     set_up_thing,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-# option -> (what it names, its check, an example value for the hint)
-_GIVEN_CHECKS: dict[str, tuple[str, Callable[[str], str], str]] = {
-    "thing_name": ("thing name", check_thing_name, "board1"),
-    "policy_name": ("policy name", check_policy_name, "board1_policy"),
-    "bucket_name": ("bucket name", check_bucket_name, "board1-ota-bucket"),
-    "existing_certificate_arn": ("certificate ARN", check_certificate_arn, CREATE_NEW_CERTIFICATE),
-}
-
-
-def check_given(**values: str | None) -> None:
-    """Check every value the user typed (an empty one too), in order, before asking for any that is missing.
-
-    A value given wrongly is the mistake to name first, not an option left out that would be asked
-    for (or reported) afterwards. A value left out is None; the default CREATE_NEW_CERTIFICATE passes.
-    """
-    for option, value in values.items():
-        if value is None or value == CREATE_NEW_CERTIFICATE:
-            continue
-        kind, check, example = _GIVEN_CHECKS[option]
-        if not value:
-            raise BadInputError(
-                f'the {kind} is empty (--{option} "")',
-                f"Pass --{option} VALUE, e.g. --{option} {example}.",
-            )
-        check(value)
 
 
 def credential_options(command: F) -> F:
