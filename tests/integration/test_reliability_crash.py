@@ -16,9 +16,9 @@ from tests.support.fleet import all_pages, assert_fleet_consistent, remote_certi
 from tests.support.journal import assert_journal_consistent
 
 THINGS = 200
-# The journal gets about 10 records per thing (~2,000 in all): the first kill points land before
-# the batch exists, right after it, around CreatePolicy; the rest early, in the middle, near the end.
-ADD_KILL_POINTS = (0, 1, 2, 3, 40, 300, 700, 1100, 1500, 1900)
+# The journal gets 7 records per thing (~1,400 in all): the first kill points land before the batch
+# exists, right after it, around CreatePolicy; the rest early, in the middle, near the end.
+ADD_KILL_POINTS = (0, 1, 2, 3, 28, 210, 490, 770, 1050, 1330)
 # iot-cleanup appends one record per removed thing after the batch's own records.
 CLEANUP_KILL_POINTS = (5, 80, 160)
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from iotforge.workflows.journal_state import PROVISION_STEPS, ProjectJournal, fold
-
-REMOTE_STEPS = ("certificate", "thing", "principal", "policy")
+from iotforge.workflows.journal_state import INTENDED_STEPS, PROVISION_STEPS, ProjectJournal, fold
 
 
 def assert_journal_consistent(project: Path, *, torn_tail_allowed: bool = False) -> ProjectJournal:
-    """Whole lines only; every remote step `done` after its `intent`; each thing's steps done in order."""
+    """Whole lines only; the certificate `done` after its `intent`; each thing's steps done in order."""
     raw = (project / ".iotforge" / "journal.jsonl").read_bytes()
     lines = raw.split(b"\n")
     if not torn_tail_allowed:
@@ -21,7 +19,7 @@ def assert_journal_consistent(project: Path, *, torn_tail_allowed: bool = False)
     for record in records:
         if record["type"] == "intent":
             intended.add((record["thing"], record["step"]))
-        elif record["type"] == "done" and record["step"] in REMOTE_STEPS:
+        elif record["type"] == "done" and record["step"] in INTENDED_STEPS:
             assert (record["thing"], record["step"]) in intended, f"done without intent: {record}"
     state = fold(records)
     for thing in state.live_things():

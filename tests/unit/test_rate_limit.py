@@ -49,3 +49,16 @@ def test_throttling_slows_down_once_per_second_then_recovers() -> None:
     clock.now += 60
     limiter.acquire("AttachPolicy")
     assert limiter.current_rate("AttachPolicy") == 15.0
+
+
+def test_callers_arriving_together_each_sleep_once_until_their_own_slot() -> None:
+    clock = FakeClock()
+    sleeps: list[float] = []
+    # Threads arriving at one instant: the clock does not move while they sleep.
+    limiter = AdaptiveRateLimiter({"CreateCertificateFromCsr": 10.0}, clock=clock, sleep=sleeps.append)
+    for _ in range(5):
+        limiter.acquire("CreateCertificateFromCsr")
+    assert [round(seconds, 6) for seconds in sleeps] == [0.1, 0.2, 0.3, 0.4]
+    clock.now += 0.4  # they have all gone: the next caller waits one interval, not for a refilled burst
+    limiter.acquire("CreateCertificateFromCsr")
+    assert round(sleeps[-1], 6) == 0.1

@@ -49,6 +49,8 @@ class LocalProject:
                 "Create one with `iotforge thing-project-from-template NAME PATH`, or pass the project's folder.",
             )
         self.journal = JsonlJournal(self.root / META_DIR / "journal.jsonl")
+        # Thing folders made (or tightened) by this process: a fleet run writes three files into each.
+        self._ready_folders: set[str] = set()
 
     # project-wide files ---------------------------------------------------------------------------
 
@@ -101,8 +103,13 @@ class LocalProject:
     def read_key(self, thing_name: str) -> bytes:
         return (self.thing_folder(thing_name) / KEY_FILE).read_bytes()
 
+    def _ready_thing_folder(self, thing_name: str) -> None:
+        if thing_name not in self._ready_folders:
+            ensure_private_dir(self.thing_folder(thing_name))
+            self._ready_folders.add(thing_name)
+
     def write_key(self, thing_name: str, pem: bytes) -> None:
-        ensure_private_dir(self.thing_folder(thing_name))
+        self._ready_thing_folder(thing_name)
         write_private(self.thing_folder(thing_name) / KEY_FILE, pem)
 
     def has_certificate(self, thing_name: str) -> bool:
@@ -112,14 +119,14 @@ class LocalProject:
         return (self.thing_folder(thing_name) / CERTIFICATE_FILE).read_bytes()
 
     def write_certificate(self, thing_name: str, pem: bytes) -> None:
-        ensure_private_dir(self.thing_folder(thing_name))
+        self._ready_thing_folder(thing_name)
         write_atomic(self.thing_folder(thing_name) / CERTIFICATE_FILE, pem, mode=0o644)
 
     def read_thing_config(self, thing_name: str) -> dict[str, Any]:
         return _load_json(self.thing_folder(thing_name) / CONFIG_FILE)
 
     def write_thing_config(self, thing_name: str, config: Mapping[str, Any]) -> None:
-        ensure_private_dir(self.thing_folder(thing_name))
+        self._ready_thing_folder(thing_name)
         write_atomic(self.thing_folder(thing_name) / CONFIG_FILE, _dump(config), mode=0o644)
 
     def activate(self, thing_name: str, config_fields: Mapping[str, Any]) -> None:
@@ -138,6 +145,7 @@ class LocalProject:
         self._rewrite_c_headers(config_fields, certificate, key)
 
     def remove_thing(self, thing_name: str) -> None:
+        self._ready_folders.discard(thing_name)
         folder = self.thing_folder(thing_name)
         for name in (KEY_FILE, CERTIFICATE_FILE, CONFIG_FILE):
             remove_file(folder / name)

@@ -1,7 +1,8 @@
 """The crash-safe journal, read back: what was asked of AWS, what AWS answered, what is left.
 
-Records are plain dicts appended one per line. A step is `intent`ed before the remote call and
-`done` after it; an intent without its done means the process died during that call.
+Records are plain dicts appended one per line. A step is `done` after its remote call; the
+certificate, the one step that is not idempotent, is also `intent`ed before it: an intent without
+its done means the process died during that call.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ Record = Mapping[str, Any]
 
 # The order a thing is provisioned in; each step is idempotent or recoverable on resume.
 PROVISION_STEPS = ("key", "certificate", "thing", "principal", "policy", "files")
+# Steps journaled before their call as well as after (the others are simply redone after a crash).
+INTENDED_STEPS = ("certificate",)
 
 
 @dataclass

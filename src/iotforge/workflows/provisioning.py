@@ -1,7 +1,8 @@
 """Provision things into a project: local key, CSR, certificate, thing, attachments — resumably.
 
-Every remote mutation is journaled before and after; a rerun of the same command replays the
-journal and finishes the interrupted batch instead of starting another.
+Every remote step is journaled when done; the one that is not idempotent (the certificate) is
+journaled before it too. A rerun of the same command replays the journal and finishes the
+interrupted batch instead of starting another, redoing at most the idempotent step a crash cut.
 """
 
 from __future__ import annotations
@@ -328,9 +329,12 @@ def _recovered_certificate(run: _Run, thing: ThingJournal, key: PrivateKey | Non
 
 
 def _step(run: _Run, thing: ThingJournal, step: str, call: Callable[[], object]) -> None:
+    """An idempotent step (CreateThing, the attachments): a crash before its `done` only means doing it again.
+
+    No intent record: a discarded batch is cleaned up thing by thing from the batch's names anyway.
+    """
     if step in thing.done:
         return
-    run.record({"type": "intent", "thing": thing.name, "step": step})
     call()
     run.record({"type": "done", "thing": thing.name, "step": step})
     thing.done[step] = {"step": step}

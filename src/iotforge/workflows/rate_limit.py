@@ -36,13 +36,17 @@ class AdaptiveRateLimiter:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def acquire(self, operation: str) -> None:
-        while True:
-            wait = self._try_take(operation)
-            if wait <= 0:
-                return
+        wait = self._reserve(operation)
+        if wait > 0:
             self.sleep(wait)
 
-    def _try_take(self, operation: str) -> float:
+    def _reserve(self, operation: str) -> float:
+        """Take the operation's next free slot: the seconds until it comes (0: go now).
+
+        Tokens go negative as callers queue, so each caller sleeps once, until its own slot. Callers
+        that polled for a token instead all woke at every refill: with 16 threads on 4 operations
+        that herd of wake-ups cost more CPU than the AWS calls themselves.
+        """
         base = self.rates.get(operation)
         if base is None:
             return 0.0
@@ -57,12 +61,9 @@ class AdaptiveRateLimiter:
             bucket.updated = now
             if bucket.rate < bucket.base_rate:
                 bucket.rate = min(bucket.base_rate, bucket.rate + elapsed * RECOVERY_PER_SECOND * bucket.base_rate)
-            bucket.tokens = min(1.0, bucket.tokens + elapsed * bucket.rate)
-            # A float a hair under 1 would ask for a wait too short to move the clock: count it as 1.
-            if bucket.tokens >= 1.0 - 1e-9:
-                bucket.tokens = max(0.0, bucket.tokens - 1.0)
-                return 0.0
-            return (1.0 - bucket.tokens) / bucket.rate
+            bucket.tokens = min(1.0, bucket.tokens + elapsed * bucket.rate) - 1.0
+            # A float a hair under 0 would ask for a wait too short to move the clock: count it as 0.
+            return 0.0 if bucket.tokens >= -1e-9 else -bucket.tokens / bucket.rate
 
     def throttled(self, operation: str) -> None:
         """AWS throttled `operation`: slow down (at most once per second, many threads see it)."""
