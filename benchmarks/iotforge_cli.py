@@ -27,8 +27,10 @@ def create_project(ctx: Context, emulator: EmulatorProcess, folder: Path) -> Pat
     return folder / "bench"
 
 
-def add_things(ctx: Context, emulator: EmulatorProcess, project: Path, count: int, logs: Path) -> ChildRun:
-    """`iotforge add-things PROJECT --things-number COUNT` (default concurrency), measured."""
+def add_things(
+    ctx: Context, emulator: EmulatorProcess, project: Path, count: int, logs: Path, *options: str
+) -> ChildRun:
+    """`iotforge add-things PROJECT --things-number COUNT [OPTIONS]` (default concurrency), measured."""
     run = run_checked(
         [
             *ctx.tools.iotforge,
@@ -40,6 +42,7 @@ def add_things(ctx: Context, emulator: EmulatorProcess, project: Path, count: in
             str(count),
             "--output",
             "json",
+            *options,
         ],
         env=emulator.environment(ctx.work / "home"),
         cwd=project.parent,

@@ -92,3 +92,17 @@ AWS_IOT_RATES: dict[str, float] = {
     "UpdateThing": 100,  # Service Quotas (the older table said 10)
     "UpdateThingGroup": 15,
 }
+
+
+def scaled_rates(scale: float) -> dict[str, float]:
+    """The rates the client paces itself to: AWS's defaults times `scale`; 0 turns pacing off (an empty table).
+
+    An account whose quotas AWS raised passes its factor (e.g. 2 for doubled quotas); the emulator
+    without quotas, or a test, passes 0.
+
+    >>> scaled_rates(2)["AttachPolicy"]
+    30.0
+    >>> scaled_rates(0)
+    {}
+    """
+    return {operation: rate * scale for operation, rate in AWS_IOT_RATES.items()} if scale > 0 else {}

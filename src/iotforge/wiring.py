@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from iotforge.local.settings_file import ResolvedSettings
     from iotforge.workflows.audit import AuditSources
     from iotforge.workflows.ota import OtaGateways
+    from iotforge.workflows.rate_limit import AdaptiveRateLimiter
     from iotforge.workflows.simplified import SimplifiedGateways
     from iotforge.workflows.thing_setup import ThingGateways
 
@@ -102,12 +103,18 @@ class Wiring:
     # Projects and IoT --------------------------------------------------------------------------------
 
     @cached_property
-    def iot(self) -> IotGateway:
-        from iotforge.aws.iot import IotGateway
-        from iotforge.limits import AWS_IOT_RATES
+    def limiter(self) -> AdaptiveRateLimiter:
+        """One set of token buckets for every IoT gateway: AWS counts the account's calls, not ours per gateway."""
+        from iotforge.limits import scaled_rates
         from iotforge.workflows.rate_limit import AdaptiveRateLimiter
 
-        return IotGateway(self.aws, AdaptiveRateLimiter(AWS_IOT_RATES))
+        return AdaptiveRateLimiter(scaled_rates(self.settings.rate_scale))
+
+    @cached_property
+    def iot(self) -> IotGateway:
+        from iotforge.aws.iot import IotGateway
+
+        return IotGateway(self.aws, self.limiter)
 
     def project(self, path: Path) -> LocalProject:
         from iotforge.local.project import LocalProject
@@ -127,11 +134,9 @@ class Wiring:
     def audit_sources(self) -> AuditSources:
         """The read-mostly gateways `iotforge audit` uses (aws/audit_reads.py)."""
         from iotforge.aws.audit_reads import IamAuditReads, IotAuditReads
-        from iotforge.limits import AWS_IOT_RATES
         from iotforge.workflows.audit import AuditSources
-        from iotforge.workflows.rate_limit import AdaptiveRateLimiter
 
-        iot = IotAuditReads(self.aws, AdaptiveRateLimiter(AWS_IOT_RATES))
+        iot = IotAuditReads(self.aws, self.limiter)
         return AuditSources(iot=iot, roles=IamAuditReads(self.aws), buckets=self.s3)
 
     # OTA updates: S3, IAM, OTA/jobs gateways and the user's files ----------------------------------
@@ -151,10 +156,8 @@ class Wiring:
     @cached_property
     def ota(self) -> OtaGateway:
         from iotforge.aws.ota import OtaGateway
-        from iotforge.limits import AWS_IOT_RATES
-        from iotforge.workflows.rate_limit import AdaptiveRateLimiter
 
-        return OtaGateway(self.aws, AdaptiveRateLimiter(AWS_IOT_RATES))
+        return OtaGateway(self.aws, self.limiter)
 
     def ota_gateways(self) -> OtaGateways:
         """What create_ota_update and start_fota take: S3, IAM, OTA/jobs and the account."""
@@ -195,10 +198,8 @@ class Wiring:
     def inventory(self) -> InventoryGateway:
         """IotGateway plus read-only listings across IoT, IAM and S3 (aws/inventory.py)."""
         from iotforge.aws.inventory import InventoryGateway
-        from iotforge.limits import AWS_IOT_RATES
-        from iotforge.workflows.rate_limit import AdaptiveRateLimiter
 
-        return InventoryGateway(self.aws, AdaptiveRateLimiter(AWS_IOT_RATES))
+        return InventoryGateway(self.aws, self.limiter)
 
     def thing_gateways(self) -> ThingGateways:
         from iotforge.local.credential_header import CredentialHeaderFile

@@ -347,3 +347,26 @@ def test_arm_key_paths_that_exist_or_are_links(
     assert (tmp_path / "aws_clientcredential.h").read_text() == header
     if "not a key" in kind:
         assert path.read_text() == "someone's key"
+
+
+# --rate-scale / IOTFORGE_RATE_SCALE: pacing factors that make no sense are refused before any call.
+@pytest.mark.parametrize("value", ["-1", "fast", "nan", "inf", ""])
+def test_a_bad_rate_scale_option_is_refused(project: Path, offline: dict[str, str], tmp_path: Path, value: str) -> None:
+    done = run_iotforge(
+        ["add-things", str(project), "--things-base-name", "d", "--rate-scale", value], offline, tmp_path
+    )
+    _refused(done, "--rate-scale must be a number >= 0", f"(got {value!r})", "0 to turn pacing off")
+
+
+def test_a_bad_rate_scale_variable_is_refused_in_json_too(
+    project: Path, offline: dict[str, str], tmp_path: Path
+) -> None:
+    environment = {**offline, "IOTFORGE_RATE_SCALE": "-2"}
+    done = run_iotforge(
+        ["add-things", str(project), "--things-base-name", "d", "--output", "json"], environment, tmp_path
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    error = json.loads(done.stdout)["error"]
+    assert error["message"] == "IOTFORGE_RATE_SCALE must be a number >= 0 (got '-2')."
+    assert error["exit_code"] == 2

@@ -15,6 +15,7 @@ from iotforge.cli.options import given_globals, global_options
 from iotforge.cli.render import Renderer
 from iotforge.cli.runtime import RUNTIME_KEY, Runtime, settings_from_context
 from iotforge.errors import ExitCode, IotforgeError
+from iotforge.settings import Settings
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -60,9 +61,11 @@ def _renderer_for_errors(ctx: click.Context | None) -> tuple[Renderer, bool]:
         runtime: Runtime | None = ctx.find_root().meta.get(RUNTIME_KEY)
         if runtime is not None:
             return runtime.render, runtime.settings.verbose
-        settings = settings_from_context(ctx)
+        try:
+            settings = settings_from_context(ctx)
+        except IotforgeError:  # the environment itself is the error being reported (e.g. IOTFORGE_RATE_SCALE)
+            settings = Settings(output=given_globals(ctx).get("output") or "text")
         return Renderer(settings), settings.verbose
-    from iotforge.settings import Settings
 
     return Renderer(Settings()), "-v" in sys.argv or "--verbose" in sys.argv
 

@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 import click
 from click.core import ParameterSource
 
+from iotforge.settings import parse_rate_scale
+
 GLOBALS_KEY = "iotforge.globals"
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -22,8 +24,13 @@ def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     return value
 
 
+def _remember_rate_scale(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    return None if value is None else _remember(ctx, param, parse_rate_scale(value, "--rate-scale"))
+
+
 def _global(*names: str, **kwargs: Any) -> Callable[[F], F]:
-    return click.option(*names, expose_value=False, callback=_remember, **kwargs)
+    kwargs.setdefault("callback", _remember)
+    return click.option(*names, expose_value=False, **kwargs)
 
 
 _GLOBAL_OPTIONS = (
@@ -57,6 +64,13 @@ _GLOBAL_OPTIONS = (
     ),
     _global("-v", "--verbose", is_flag=True, default=False, help="Show error details (code, operation, cause)."),
     _global("--no-progress", is_flag=True, default=False, help="Hide progress bars."),
+    _global(
+        "--rate-scale",
+        metavar="FACTOR",
+        callback=_remember_rate_scale,
+        help="Pace IoT calls at FACTOR x AWS's default quotas: 2 if AWS doubled yours, 0 for no pacing "
+        "(the emulator without quotas). Default: 1, or IOTFORGE_RATE_SCALE.",
+    ),
 )
 
 

@@ -37,6 +37,7 @@ def settings_from_context(ctx: click.Context) -> Settings:
         verbose=given.get("verbose"),
         show_progress=not given.get("no_progress", False),
         interactive=interactive,
+        rate_scale=given.get("rate_scale"),
     )
 
 
