@@ -28,6 +28,7 @@ from iotforge.crypto import (
     generate_code_signing_identity,
     generate_private_key,
     key_matches_certificate,
+    key_usage,
     load_certificate,
     load_private_key,
     ota_signature_key,
@@ -158,20 +159,7 @@ def test_a_raw_ecdsa_signature_is_reported_as_not_der(
         (
             [
                 (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CODE_SIGNING]), False),
-                (
-                    x509.KeyUsage(
-                        digital_signature=False,
-                        content_commitment=False,
-                        key_encipherment=True,
-                        data_encipherment=False,
-                        key_agreement=False,
-                        key_cert_sign=False,
-                        crl_sign=False,
-                        encipher_only=False,
-                        decipher_only=False,
-                    ),
-                    True,
-                ),
+                (key_usage(key_encipherment=True), True),
             ],
             "without digitalSignature",
         ),

@@ -6,9 +6,11 @@ Failures raise `CryptoError` subclasses carrying a `reason`.
 
 from iotforge.crypto._pem import Pem
 from iotforge.crypto.certificates import (
+    build_certificate,
     certificate_fingerprint,
     certificate_id,
     certificate_public_key_matches,
+    key_usage,
     load_certificate,
     not_valid_after,
 )
@@ -63,6 +65,7 @@ __all__ = [
     "SignatureMismatch",
     "UnsupportedKey",
     "aws_signature_algorithm",
+    "build_certificate",
     "build_csr",
     "certificate_fingerprint",
     "certificate_id",
@@ -74,6 +77,7 @@ __all__ = [
     "generate_private_key",
     "key_matches_certificate",
     "key_type_of",
+    "key_usage",
     "load_certificate",
     "load_csr",
     "load_private_key",

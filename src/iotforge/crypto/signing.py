@@ -45,7 +45,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from iotforge.crypto._pem import Pem
-from iotforge.crypto.certificates import load_certificate
+from iotforge.crypto.certificates import build_certificate, load_certificate
 from iotforge.crypto.errors import InvalidInput, SignatureMismatch, UnsupportedKey
 from iotforge.crypto.keys import (
     PrivateKey,
@@ -78,17 +78,6 @@ _EKU_LABELS: tuple[tuple[x509.ObjectIdentifier, str], ...] = (
 
 _PSS_SIGN = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH)
 _PSS_VERIFY = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.AUTO)
-_DIGITAL_SIGNATURE_ONLY = x509.KeyUsage(
-    digital_signature=True,
-    content_commitment=False,
-    key_encipherment=False,
-    data_encipherment=False,
-    key_agreement=False,
-    key_cert_sign=False,
-    crl_sign=False,
-    encipher_only=False,
-    decipher_only=False,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,20 +123,13 @@ def generate_code_signing_identity(
     except ValueError as exc:
         raise InvalidInput(f"invalid certificate common name: {exc}") from exc
     start = (now or datetime.now(UTC)) - _CLOCK_SKEW
-    public = key.public_key()
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(public)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + valid_for)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_DIGITAL_SIGNATURE_ONLY, critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CODE_SIGNING]), critical=False)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-        .sign(key, hashes.SHA256())
+    certificate = build_certificate(
+        name,
+        key.public_key(),
+        key,
+        not_before=start,
+        not_after=start + valid_for,
+        extended_key_usage=[ExtendedKeyUsageOID.CODE_SIGNING],
     )
     return CodeSigningIdentity(
         private_key_pem=private_key_pem(key),

@@ -6,10 +6,12 @@ import datetime as dt
 import hashlib
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPublicKeyTypes
 from cryptography.x509.oid import NameOID
+
+from iotforge.crypto import build_certificate
 
 CERTIFICATE_LIFETIME = dt.timedelta(days=365 * 30)
 CA_SUBJECT = x509.Name(
@@ -20,38 +22,15 @@ CA_SUBJECT = x509.Name(
 )
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+def _validity() -> tuple[dt.datetime, dt.datetime]:
+    """Backdated a little so a client whose clock lags still accepts a certificate issued just now."""
+    now = dt.datetime.now(dt.UTC)
+    return now - dt.timedelta(minutes=5), now + CERTIFICATE_LIFETIME
 
 
 def _self_signed(key: ec.EllipticCurvePrivateKey) -> x509.Certificate:
-    public_key = key.public_key()
-    return (
-        x509.CertificateBuilder()
-        .subject_name(CA_SUBJECT)
-        .issuer_name(CA_SUBJECT)
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(_now() - dt.timedelta(minutes=5))
-        .not_valid_after(_now() + CERTIFICATE_LIFETIME)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
-        .sign(key, hashes.SHA256())
-    )
+    not_before, not_after = _validity()
+    return build_certificate(CA_SUBJECT, key.public_key(), key, not_before=not_before, not_after=not_after, is_ca=True)
 
 
 class EmulatorCA:
@@ -86,35 +65,14 @@ class EmulatorCA:
 
     def issue(self, subject: x509.Name, public_key: CertificateIssuerPublicKeyTypes) -> x509.Certificate:
         """A device certificate for `public_key`, shaped like the ones AWS IoT issues."""
-        return (
-            x509.CertificateBuilder()
-            .subject_name(subject)
-            .issuer_name(self.certificate.subject)
-            .public_key(public_key)
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(_now() - dt.timedelta(minutes=5))
-            .not_valid_after(_now() + CERTIFICATE_LIFETIME)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=False,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=False,
-                    crl_sign=False,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()),
-                critical=False,
-            )
-            .sign(self.key, hashes.SHA256())
+        not_before, not_after = _validity()
+        return build_certificate(
+            subject,
+            public_key,
+            self.key,
+            not_before=not_before,
+            not_after=not_after,
+            issuer=self.certificate.subject,
         )
 
 
