@@ -14,6 +14,8 @@ from iotforge.wiring import Wiring
 from iotforge.workflows.doctor import DoctorReport, run_doctor
 
 if TYPE_CHECKING:
+    import threading
+
     from iotforge.device import FleetProgress, FleetReport, SimulationOptions
 
 
@@ -33,6 +35,8 @@ def simulate_devices(
     settings: Settings | None = None,
     things: str | None = None,
     progress: FleetProgress | None = None,
+    *,
+    stop: threading.Event | None = None,
 ) -> FleetReport:
     """Run one simulated device per thing of the project (`iotforge device simulate`).
 
@@ -41,8 +45,9 @@ def simulate_devices(
     Without a code-signing certificate in `options`, the project's
     (.iotforge/code-signing/ota-signer.crt) is used if present.
 
-    Ctrl-C (KeyboardInterrupt) does not raise: running device steps finish, none start, and the
-    report comes back with stopped="interrupted" (else "idle", or "duration" with options.duration).
+    Ctrl-C (KeyboardInterrupt) does not raise, and setting `stop` (from another thread) ends the run
+    the same way: running device steps finish, none start, and the report comes back with
+    stopped="interrupted" (else "idle", or "duration" with options.duration).
     Check `report.stopped` to tell an interrupted run from a finished one.
     """
     from dataclasses import replace
@@ -62,4 +67,5 @@ def simulate_devices(
         found = project_code_signing_certificate(project.root)
         if found is not None:
             options = replace(options, code_signing_certificate=load_code_signing_certificate(found))
-    return simulate_fleet(devices_from_project(project, things), wiring.jobs_transports(), options, progress)
+    devices = devices_from_project(project, things)
+    return simulate_fleet(devices, wiring.jobs_transports(), options, progress, stop=stop)

@@ -157,6 +157,18 @@ GIVEN_BEFORE_MISSING = {
         "thing name 'a/b'",
     ),
     "create-thing-only: empty thing name": (["create-thing-only", "--thing_name", ""], "--thing_name is empty"),
+    "create-update-only: empty bucket name, no thing name": (
+        ["create-update-only", "--bucket_name", ""],
+        "--bucket_name is empty",
+    ),
+    "create-update-only: bad update name, no policy name": (
+        ["create-update-only", "--update_name", "my update"],
+        "update name 'my update'",
+    ),
+    "create-bucket-role-update: empty bucket name, no thing name": (
+        ["create-bucket-role-update", "--bucket-name", "", "--iam_role_name", "ota_role"],
+        "--bucket_name is empty",
+    ),
 }
 
 

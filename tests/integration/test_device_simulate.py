@@ -9,12 +9,15 @@ from __future__ import annotations
 import hashlib
 import json
 import signal
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from iotforge import api
 from iotforge.crypto import CodeSigningIdentity, generate_code_signing_identity, sign_firmware
 from iotforge.device import (
     CODE_SIGNING_CERTIFICATE,
@@ -60,6 +63,16 @@ def _simulate(emulator: EmulatorHandle, root: Path, certificate: bytes, **option
     wiring = Wiring(settings, (env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]))
     chosen = SimulationOptions(code_signing_certificate=certificate, poll_interval=0.05, **options)
     return simulate_fleet(devices_from_project(wiring.project(root)), wiring.jobs_transports(), chosen)
+
+
+def _one_reboot_job(
+    emulator: EmulatorHandle, run_cli: CliRunner, tmp_path: Path, signer: CodeSigningIdentity
+) -> tuple[Path, list[str], Callable[[], bool]]:
+    """Three things and a reboot job for the first; the check says the job SUCCEEDED: the fleet is running."""
+    iot = emulator.client("iot")
+    root, things = _provision(run_cli, tmp_path, 3, signer)
+    iot.create_job(jobId="reboot", targets=[thing_arn(things[0])], document=json.dumps({"operation": "reboot"}))
+    return root, things, lambda: _details(iot, "reboot", things[0])[0] == "SUCCEEDED"
 
 
 def _afr_ota(signature: str | None, url: str = PLACEHOLDER, size: int = len(FIRMWARE)) -> str:
@@ -223,14 +236,12 @@ def test_a_signal_stops_the_simulator_which_still_prints_its_report(
     signer: CodeSigningIdentity,
     stop_signal: signal.Signals,
 ) -> None:
-    iot = emulator.client("iot")
-    root, things = _provision(run_cli, tmp_path, 3, signer)
-    iot.create_job(jobId="reboot", targets=[thing_arn(things[0])], document=json.dumps({"operation": "reboot"}))
+    root, things, job_done = _one_reboot_job(emulator, run_cli, tmp_path, signer)
     args = ("device", "simulate", str(root), "--duration", "600", "--poll-interval", "0.05", "--output", "json")
     process = start_iotforge(aws_env, *args, cwd=tmp_path)
     try:
         # The job done means the fleet is running (its signal handlers are in place), not still starting up.
-        assert wait_for(lambda: _details(iot, "reboot", things[0])[0] == "SUCCEEDED", timeout=60), "no device ran"
+        assert wait_for(job_done, timeout=60), "no device ran"
         process.send_signal(stop_signal)
         stdout, stderr = process.communicate(timeout=30)  # a bound for a hang, not a measurement
     finally:
@@ -244,6 +255,44 @@ def test_a_signal_stops_the_simulator_which_still_prints_its_report(
     assert report["jobs"] == {"SUCCEEDED": 1, "FAILED": 0, "CANCELED": 0}
     assert {device["thing_name"] for device in report["devices"]} == set(things)
     assert "Traceback" not in stderr
+
+
+def test_a_library_caller_stops_a_run_from_another_thread(
+    emulator: EmulatorHandle,
+    run_cli: CliRunner,
+    tmp_path: Path,
+    signer: CodeSigningIdentity,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root, things, job_done = _one_reboot_job(emulator, run_cli, tmp_path, signer)
+    for key, value in emulator.env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    stop = threading.Event()
+
+    def stop_once_running() -> None:
+        # The job done means the fleet is running; the stop is set either way, so the test cannot hang.
+        try:
+            wait_for(lambda: stop.is_set() or job_done(), timeout=60)
+        finally:
+            stop.set()
+
+    stopper = threading.Thread(target=stop_once_running)
+    stopper.start()
+    try:
+        report = api.simulate_devices(
+            root,
+            SimulationOptions(duration=600, poll_interval=0.05),
+            Settings(endpoint_url=emulator.url, region="us-east-1", max_attempts=3),
+            stop=stop,
+        )
+    finally:
+        stop.set()
+        stopper.join()
+
+    assert report.stopped == "interrupted"
+    assert report.jobs == {"SUCCEEDED": 1, "FAILED": 0, "CANCELED": 0}
+    assert {device.thing_name for device in report.devices} == set(things)
 
 
 def test_things_picks_ids_and_ranges_exactly_as_each_does(

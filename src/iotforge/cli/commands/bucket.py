@@ -6,7 +6,7 @@ import dataclasses
 
 import click
 
-from iotforge.cli.commands.listing import LIST_COMMANDS
+from iotforge.cli.commands.noun_commands import delete_command, noun_group, show_removal
 from iotforge.cli.commands.seed_options import (
     check_given,
     force_option,
@@ -15,9 +15,8 @@ from iotforge.cli.commands.seed_options import (
     seed_option,
     unused_seed_options,
 )
-from iotforge.cli.commands.thing import show_removal
 from iotforge.cli.options import global_options
-from iotforge.cli.runtime import get_runtime
+from iotforge.cli.runtime import Runtime, get_runtime
 from iotforge.workflows.ota_setup import create_bucket
 from iotforge.workflows.removal import delete_bucket
 
@@ -48,13 +47,16 @@ def create_bucket_only(ctx: click.Context, bucket_name: str | None) -> None:
     runtime.render.document(dataclasses.asdict(result), lambda console: console.print(f"bucket {name}: {verb}"))
 
 
-@click.command("delete-bucket")
-@seed_option("bucket_name", help="Name of the bucket to delete.")
-@force_option("Delete it even when not empty: every object version and delete marker first (cannot be undone).")
-@log_level_option
-@global_options
-@click.pass_context
-def delete_bucket_command(ctx: click.Context, bucket_name: str | None, force: bool) -> None:
+@delete_command(
+    "delete-bucket",
+    "bucket_name",
+    help="Name of the bucket to delete.",
+    prompt="Enter bucket name",
+    flag=force_option(
+        "Delete it even when not empty: every object version and delete marker first (cannot be undone)."
+    ),
+)
+def delete_bucket_command(runtime: Runtime, name: str, force: bool) -> None:
     """Delete a bucket; -f empties it first (all versions and delete markers).
 
     \b
@@ -62,12 +64,10 @@ def delete_bucket_command(ctx: click.Context, bucket_name: str | None, force: bo
       iotforge delete-bucket --bucket_name board1-ota-bucket -f
       iotforge bucket delete --bucket-name board1-ota-bucket
     """
-    runtime = get_runtime(ctx)
-    name = need(runtime, bucket_name, "bucket_name", "Enter bucket name")
     show_removal(runtime, delete_bucket(runtime.wiring.s3, name, force))
 
 
-@click.group("bucket")
+@noun_group("bucket", create_bucket_only, "buckets", delete_bucket_command)
 def bucket_group() -> None:
     """S3 buckets for OTA images: create, list, delete.
 
@@ -75,8 +75,3 @@ def bucket_group() -> None:
     Example:
       iotforge bucket create --bucket-name board1-ota-bucket
     """
-
-
-bucket_group.add_command(create_bucket_only, "create")
-bucket_group.add_command(LIST_COMMANDS["buckets"], "list")
-bucket_group.add_command(delete_bucket_command, "delete")

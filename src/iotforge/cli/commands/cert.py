@@ -6,11 +6,11 @@ from typing import Any
 
 import click
 
-from iotforge.cli.commands.listing import LIST_COMMANDS
-from iotforge.cli.commands.seed_options import force_option, log_level_option, need, project_root_option, seed_option
-from iotforge.cli.commands.thing import credential_options, run_setup, setup_request, show_removal
+from iotforge.cli.commands.noun_commands import delete_command, noun_group, show_removal
+from iotforge.cli.commands.seed_options import force_option, need, project_root_option, seed_option
+from iotforge.cli.commands.thing import credential_options, run_setup, setup_request
 from iotforge.cli.options import global_options
-from iotforge.cli.runtime import get_runtime
+from iotforge.cli.runtime import Runtime, get_runtime
 from iotforge.errors import BadInputError
 from iotforge.workflows.removal import delete_certificate
 from iotforge.workflows.thing_setup import CREATE_NEW_CERTIFICATE
@@ -38,13 +38,14 @@ def create_certificate(ctx: click.Context, /, thing_name: str | None, **options:
     run_setup(runtime, setup_request(options, thing_name=thing, create_thing=False))
 
 
-@click.command("delete-certificate")
-@seed_option("certificate_id", help="The certificate's id (or ARN).")
-@force_option("Delete it even when things or policies use it: those are deleted as well (the seed's meaning).")
-@log_level_option
-@global_options
-@click.pass_context
-def delete_certificate_command(ctx: click.Context, certificate_id: str | None, force: bool) -> None:
+@delete_command(
+    "delete-certificate",
+    "certificate_id",
+    help="The certificate's id (or ARN).",
+    prompt="Enter certificate id",
+    flag=force_option("Delete it even when things or policies use it: those are deleted as well (the seed's meaning)."),
+)
+def delete_certificate_command(runtime: Runtime, certificate: str, force: bool) -> None:
     """Deactivate and delete a certificate; refused while attached unless -f.
 
     \b
@@ -52,12 +53,10 @@ def delete_certificate_command(ctx: click.Context, certificate_id: str | None, f
       iotforge delete-certificate --certificate_id 3f2a...c9
       iotforge cert delete --certificate-id 3f2a...c9 -f
     """
-    runtime = get_runtime(ctx)
-    certificate = need(runtime, certificate_id, "certificate_id", "Enter certificate id")
     show_removal(runtime, delete_certificate(runtime.wiring.inventory, certificate, force))
 
 
-@click.group("cert")
+@noun_group("cert", create_certificate, "certificates", delete_certificate_command)
 def cert_group() -> None:
     """Device certificates: create (key made here), list, delete.
 
@@ -65,8 +64,3 @@ def cert_group() -> None:
     Example:
       iotforge cert list --max-listed 100
     """
-
-
-cert_group.add_command(create_certificate, "create")
-cert_group.add_command(LIST_COMMANDS["certificates"], "list")
-cert_group.add_command(delete_certificate_command, "delete")

@@ -6,25 +6,17 @@ Deleting a job or an OTA update is workflows/ota_jobs.py's `delete_ota` (the OTA
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 from rich.console import Console
 
-from iotforge.cli.commands.listing import LIST_COMMANDS
-from iotforge.cli.commands.seed_options import log_level_option, need, seed_option
+from iotforge.cli.commands.noun_commands import delete_command, noun_group
+from iotforge.cli.commands.seed_options import force_option, need, seed_option
 from iotforge.cli.options import global_options
 from iotforge.cli.runtime import Runtime, get_runtime
 from iotforge.workflows.ota_jobs import DeleteResult, delete_ota
 from iotforge.workflows.plain_jobs import JobRequest, create_plain_job
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _force_option(help_text: str) -> Callable[[F], F]:
-    return click.option("-f", "--force-delete", "--force_delete", "force", is_flag=True, help=help_text)
 
 
 @click.command("create")
@@ -73,13 +65,16 @@ def _show_deleted(runtime: Runtime, result: DeleteResult) -> None:
     runtime.render.document(dataclasses.asdict(result), human)
 
 
-@click.command("delete-job")
-@seed_option("job_name", "--job_id", "--job-id", help="Id of the job to delete.")
-@_force_option("Delete it even while devices are running it.")
-@log_level_option
-@global_options
-@click.pass_context
-def delete_job(ctx: click.Context, job_name: str | None, force: bool) -> None:
+@delete_command(
+    "delete-job",
+    "job_name",
+    "--job_id",
+    "--job-id",
+    help="Id of the job to delete.",
+    prompt="Enter job name",
+    flag=force_option("Delete it even while devices are running it."),
+)
+def delete_job(runtime: Runtime, name: str, force: bool) -> None:
     """Delete a job (and wait until AWS has); -f also while devices run it.
 
     \b
@@ -87,30 +82,27 @@ def delete_job(ctx: click.Context, job_name: str | None, force: bool) -> None:
       iotforge delete-job --job_name AFR_OTA-board1_update -f
       iotforge job delete --job-id reboot-1
     """
-    runtime = get_runtime(ctx)
-    name = need(runtime, job_name, "job_name", "Enter job name")
     _show_deleted(runtime, delete_ota(runtime.wiring.ota, name, force))
 
 
-@click.command("delete-ota-update")
-@seed_option("ota_update_name", help="Name (id) of the OTA update to delete.")
-@_force_option("Delete it even if it has not finished (its running job is stopped).")
-@log_level_option
-@global_options
-@click.pass_context
-def delete_ota_update(ctx: click.Context, ota_update_name: str | None, force: bool) -> None:
+@delete_command(
+    "delete-ota-update",
+    "ota_update_name",
+    help="Name (id) of the OTA update to delete.",
+    prompt="Enter ota update name",
+    flag=force_option("Delete it even if it has not finished (its running job is stopped)."),
+)
+def delete_ota_update(runtime: Runtime, name: str, force: bool) -> None:
     """Delete an OTA update with its job and stream, before its role (AWS IoT needs the role for this).
 
     \b
     Example:
       iotforge delete-ota-update --ota_update_name board1_update -f
     """
-    runtime = get_runtime(ctx)
-    name = need(runtime, ota_update_name, "ota_update_name", "Enter ota update name")
     _show_deleted(runtime, delete_ota(runtime.wiring.ota, name, force))
 
 
-@click.group("job")
+@noun_group("job", create_job, "jobs", delete_job)
 def job_group() -> None:
     """IoT jobs: create, list, delete.
 
@@ -118,8 +110,3 @@ def job_group() -> None:
     Example:
       iotforge job list --max-listed 50
     """
-
-
-job_group.add_command(create_job, "create")
-job_group.add_command(LIST_COMMANDS["jobs"], "list")
-job_group.add_command(delete_job, "delete")

@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 
 from iotforge.cli.commands.role import boundary_option, prefix_option
-from iotforge.cli.commands.seed_options import log_level_option, need, project_root_option, seed_option
+from iotforge.cli.commands.seed_options import check_given, log_level_option, need, project_root_option, seed_option
 from iotforge.cli.options import global_options
 from iotforge.cli.runtime import Runtime, get_runtime
 from iotforge.workflows.ota_setup import UpdateRequest, UpdateResult, create_update
@@ -56,6 +56,12 @@ def update_options(command: F) -> F:
 
 
 def run_update(runtime: Runtime, options: dict[str, Any], create: bool) -> None:
+    """Values given wrongly (`--bucket_name ""`) are named before any left out is asked for or reported missing;
+    create-update-only (not `create`) also needs the thing's existing policy, asked for first."""
+    names = ("thing_name", "bucket_name", "iam_role_name", "update_name", "policy_name")
+    check_given(**{name: options.get(name) for name in names})
+    if not create:
+        options["policy_name"] = need(runtime, options["policy_name"], "policy_name", "Enter Policy Name")
     request = UpdateRequest(
         thing_name=need(runtime, options["thing_name"], "thing_name", "Enter existing Thing Name"),
         bucket_name=need(runtime, options["bucket_name"], "bucket_name", "Enter Bucket Name"),
@@ -127,6 +133,4 @@ def create_update_only(ctx: click.Context, /, **options: Any) -> None:
       iotforge create-update-only --thing_name board1 --policy_name board1_policy \\
           --bucket_name board1-ota --iam_role_name Proj-ota_role --update_name board1_update_2
     """
-    runtime = get_runtime(ctx)
-    options["policy_name"] = need(runtime, options["policy_name"], "policy_name", "Enter Policy Name")
-    run_update(runtime, options, create=False)
+    run_update(get_runtime(ctx), options, create=False)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
 
-from iotforge.cli.commands.listing import LIST_COMMANDS
+from iotforge.cli.commands.noun_commands import delete_command, noun_group, show_removal
 from iotforge.cli.commands.seed_options import (
     check_given,
     log_level_option,
@@ -17,9 +16,9 @@ from iotforge.cli.commands.seed_options import (
     seed_option,
     unused_seed_options,
 )
-from iotforge.cli.commands.thing import credential_options, run_setup, setup_request, show_removal
+from iotforge.cli.commands.thing import credential_options, policy_file_option, run_setup, setup_request
 from iotforge.cli.options import global_options
-from iotforge.cli.runtime import get_runtime
+from iotforge.cli.runtime import Runtime, get_runtime
 from iotforge.workflows.removal import delete_policy
 from iotforge.workflows.thing_setup import CREATE_NEW_CERTIFICATE
 
@@ -27,11 +26,7 @@ from iotforge.workflows.thing_setup import CREATE_NEW_CERTIFICATE
 @click.command("create-policy-only")
 @seed_option("policy_name", help="Name of the policy to create (or reuse).")
 @seed_option("thing_name", help="With a new certificate: the thing it is for (names its files).")
-@seed_option(
-    "policy_file",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Your own policy document (default: least privilege, the device's own topics only).",
-)
+@policy_file_option
 @credential_options
 @project_root_option
 @unused_seed_options
@@ -60,13 +55,14 @@ def create_policy_only(ctx: click.Context, /, policy_name: str | None, thing_nam
     run_setup(runtime, request)
 
 
-@click.command("delete-policy")
-@seed_option("policy_name", help="Name of the policy to delete.")
-@prune_option("Also delete each certificate that nothing else (no thing, no policy) uses afterwards.")
-@log_level_option
-@global_options
-@click.pass_context
-def delete_policy_command(ctx: click.Context, policy_name: str | None, prune: bool) -> None:
+@delete_command(
+    "delete-policy",
+    "policy_name",
+    help="Name of the policy to delete.",
+    prompt="Enter policy name",
+    flag=prune_option("Also delete each certificate that nothing else (no thing, no policy) uses afterwards."),
+)
+def delete_policy_command(runtime: Runtime, name: str, prune: bool) -> None:
     """Detach the policy from every certificate and delete it; -p prunes certificates left unused.
 
     \b
@@ -74,12 +70,10 @@ def delete_policy_command(ctx: click.Context, policy_name: str | None, prune: bo
       iotforge delete-policy -p --policy_name board1_policy
       iotforge policy delete --policy-name board1_policy
     """
-    runtime = get_runtime(ctx)
-    name = need(runtime, policy_name, "policy_name", "Enter policy name")
     show_removal(runtime, delete_policy(runtime.wiring.inventory, name, prune))
 
 
-@click.group("policy")
+@noun_group("policy", create_policy_only, "policies", delete_policy_command)
 def policy_group() -> None:
     """AWS IoT policies: create (and attach), list, delete.
 
@@ -87,8 +81,3 @@ def policy_group() -> None:
     Example:
       iotforge policy create --policy-name board1_policy --existing-certificate-arn ARN
     """
-
-
-policy_group.add_command(create_policy_only, "create")
-policy_group.add_command(LIST_COMMANDS["policies"], "list")
-policy_group.add_command(delete_policy_command, "delete")

@@ -6,7 +6,7 @@ import dataclasses
 
 import click
 
-from iotforge.cli.commands.listing import LIST_COMMANDS
+from iotforge.cli.commands.noun_commands import delete_command, noun_group, show_removal
 from iotforge.cli.commands.seed_options import (
     check_given,
     consent,
@@ -16,9 +16,8 @@ from iotforge.cli.commands.seed_options import (
     seed_option,
     unused_seed_options,
 )
-from iotforge.cli.commands.thing import show_removal
 from iotforge.cli.options import global_options
-from iotforge.cli.runtime import get_runtime
+from iotforge.cli.runtime import Runtime, get_runtime
 from iotforge.workflows.ota_setup import RoleRequest, create_role
 from iotforge.workflows.removal import delete_role
 
@@ -67,13 +66,14 @@ def create_iam_role_only(
     runtime.render.document(dataclasses.asdict(result), lambda console: console.print(f"role ({verb}): {result.arn}"))
 
 
-@click.command("delete-iam-role")
-@seed_option("iam_role_name", help="Name of the role to delete.")
-@force_option("Delete it with its policies; a role an OTA update still uses only after you confirm.")
-@log_level_option
-@global_options
-@click.pass_context
-def delete_iam_role(ctx: click.Context, iam_role_name: str | None, force: bool) -> None:
+@delete_command(
+    "delete-iam-role",
+    "iam_role_name",
+    help="Name of the role to delete.",
+    prompt="Enter role name",
+    flag=force_option("Delete it with its policies; a role an OTA update still uses only after you confirm."),
+)
+def delete_iam_role(runtime: Runtime, name: str, force: bool) -> None:
     """Delete a role; refused while policies are attached (-f removes them) or an OTA update uses it.
 
     Delete OTA updates before their role: AWS IoT deletes an update's job and stream with it.
@@ -83,13 +83,11 @@ def delete_iam_role(ctx: click.Context, iam_role_name: str | None, force: bool) 
       iotforge delete-iam-role --iam_role_name Proj-ota_role -f
       iotforge role delete --iam-role-name Proj-ota_role -f --yes
     """
-    runtime = get_runtime(ctx)
-    name = need(runtime, iam_role_name, "iam_role_name", "Enter role name")
     wiring = runtime.wiring
     show_removal(runtime, delete_role(wiring.iam, wiring.inventory, wiring.ota, name, force, consent(runtime)))
 
 
-@click.group("role")
+@noun_group("role", create_iam_role_only, "roles", delete_iam_role)
 def role_group() -> None:
     """IAM roles for OTA updates: create, list, delete.
 
@@ -97,8 +95,3 @@ def role_group() -> None:
     Example:
       iotforge role create --iam-role-name ota_role --role-prefix Proj --bucket-name board1-ota
     """
-
-
-role_group.add_command(create_iam_role_only, "create")
-role_group.add_command(LIST_COMMANDS["roles"], "list")
-role_group.add_command(delete_iam_role, "delete")

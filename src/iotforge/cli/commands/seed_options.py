@@ -11,7 +11,7 @@ import click
 
 from iotforge.cli.runtime import Runtime
 from iotforge.errors import BadInputError
-from iotforge.workflows.naming import check_bucket_name, check_policy_name, check_thing_name
+from iotforge.workflows.naming import check_bucket_name, check_policy_name, check_thing_name, check_update_name
 from iotforge.workflows.resource_ports import Consent
 from iotforge.workflows.thing_setup import CREATE_NEW_CERTIFICATE, check_certificate_arn
 
@@ -34,6 +34,7 @@ _CHECKS: dict[str, Callable[[str], str]] = {
     "thing_name": check_thing_name,
     "policy_name": check_policy_name,
     "bucket_name": check_bucket_name,
+    "update_name": check_update_name,
     "existing_certificate_arn": check_certificate_arn,
 }
 

@@ -10,7 +10,7 @@ from typing import Any, TypeVar, cast
 import click
 from rich.console import Console
 
-from iotforge.cli.commands.listing import LIST_COMMANDS
+from iotforge.cli.commands.noun_commands import delete_command, noun_group, show_removal
 from iotforge.cli.commands.seed_options import (
     check_given,
     consent,
@@ -25,7 +25,7 @@ from iotforge.cli.options import global_options
 from iotforge.cli.runtime import Runtime, get_runtime
 from iotforge.crypto import KEY_TYPES, KeyType
 from iotforge.workflows.credential_header import header_path
-from iotforge.workflows.removal import Removal, delete_thing
+from iotforge.workflows.removal import delete_thing
 from iotforge.workflows.thing_credentials import credential_paths
 from iotforge.workflows.thing_setup import (
     CREATE_NEW_CERTIFICATE,
@@ -80,6 +80,14 @@ def credential_options(command: F) -> F:
     ):
         command = option(command)
     return command
+
+
+# The seed's create-policy-only and create-thing-and-policy.
+policy_file_option = seed_option(
+    "policy_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Your own policy document (default: least privilege, the device's own topics only).",
+)
 
 
 def header_options(command: F) -> F:
@@ -142,13 +150,16 @@ def show_setup(console: Console, result: ThingSetupResult) -> None:
         console.print(f"{result.header}: {'updated' if result.header_changed else 'already up to date'}")
 
 
+def thing_options(command: F) -> F:
+    """What the seed's create-thing commands take besides the names: credentials, header, and the usual extras."""
+    for option in reversed((credential_options, header_options, unused_seed_options, log_level_option, global_options)):
+        command = option(command)
+    return command
+
+
 @click.command("create-thing-only")
 @seed_option("thing_name", help="Name of the thing to create (asked for on a terminal when missing).")
-@credential_options
-@header_options
-@unused_seed_options
-@log_level_option
-@global_options
+@thing_options
 @click.pass_context
 def create_thing_only(ctx: click.Context, /, thing_name: str | None, **options: Any) -> None:
     """Create a thing with a new (or given) certificate and write its endpoint and name into the header.
@@ -171,16 +182,8 @@ def create_thing_only(ctx: click.Context, /, thing_name: str | None, **options: 
 @click.command("create-thing-and-policy")
 @seed_option("thing_name", help="Name of the thing to create.")
 @seed_option("policy_name", help="Name of the policy to create (or reuse) and attach to the certificate.")
-@seed_option(
-    "policy_file",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Your own policy document (default: least privilege, the device's own topics only).",
-)
-@credential_options
-@header_options
-@unused_seed_options
-@log_level_option
-@global_options
+@policy_file_option
+@thing_options
 @click.pass_context
 def create_thing_and_policy(
     ctx: click.Context, /, thing_name: str | None, policy_name: str | None, **options: Any
@@ -204,13 +207,14 @@ def create_thing_and_policy(
     run_setup(runtime, setup_request(options, thing_name=thing, policy_name=policy, create_thing=True))
 
 
-@click.command("delete-thing")
-@seed_option("thing_name", help="Name of the thing to delete.")
-@prune_option("Also delete each of its certificates that nothing else (no thing, no policy) uses afterwards.")
-@log_level_option
-@global_options
-@click.pass_context
-def delete_thing_command(ctx: click.Context, thing_name: str | None, prune: bool) -> None:
+@delete_command(
+    "delete-thing",
+    "thing_name",
+    help="Name of the thing to delete.",
+    prompt="Enter thing name",
+    flag=prune_option("Also delete each of its certificates that nothing else (no thing, no policy) uses afterwards."),
+)
+def delete_thing_command(runtime: Runtime, name: str, prune: bool) -> None:
     """Detach the thing's certificates and delete it; -p prunes certificates left unused.
 
     \b
@@ -218,22 +222,10 @@ def delete_thing_command(ctx: click.Context, thing_name: str | None, prune: bool
       iotforge delete-thing -p --thing_name board1
       iotforge thing delete --thing-name board1
     """
-    runtime = get_runtime(ctx)
-    name = need(runtime, thing_name, "thing_name", "Enter thing name")
     show_removal(runtime, delete_thing(runtime.wiring.inventory, name, prune))
 
 
-def show_removal(runtime: Runtime, removal: Removal) -> None:
-    def human(console: Console) -> None:
-        for item in removal.deleted:
-            console.print(f"deleted {item}")
-        for item in removal.kept:
-            console.print(f"kept {item} (still in use)")
-
-    runtime.render.document(dataclasses.asdict(removal), human)
-
-
-@click.group("thing")
+@noun_group("thing", create_thing_only, "things", delete_thing_command)
 def thing_group() -> None:
     """AWS IoT things: create (with certificate and header), list, delete.
 
@@ -241,8 +233,3 @@ def thing_group() -> None:
     Example:
       iotforge thing create --thing-name board1 --target-application keyword-detection
     """
-
-
-thing_group.add_command(create_thing_only, "create")
-thing_group.add_command(LIST_COMMANDS["things"], "list")
-thing_group.add_command(delete_thing_command, "delete")
