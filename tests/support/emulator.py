@@ -57,6 +57,10 @@ class EmulatorHandle:
     def set_knobs(self, **knobs: Any) -> None:
         self.control("knobs", knobs)
 
+    def calls_of(self, operation: str) -> int:
+        """Calls of `operation` the emulator has begun to serve (after its latency) since the last knob change."""
+        return int(self.control("calls")["by_operation"].get(operation, 0))
+
     def client(self, service: str, region: str = "us-east-1") -> Any:
         key = f"{service}/{region}"
         if key not in self._clients:

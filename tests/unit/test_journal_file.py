@@ -94,3 +94,29 @@ def test_after_a_failed_write_the_next_record_starts_on_its_own_line(
         journal.append({"type": "lost"})
     journal.append({"type": "next"})
     assert [record["type"] for record in journal.records()] == ["first", "next"]
+
+
+def test_a_non_durable_record_reaches_the_disk_with_the_next_durable_one_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    journal = JsonlJournal(path)
+    journal.append({"type": "intent"})
+    journal.append({"type": "done-thing"}, durable=False)
+    journal.append({"type": "done-policy"}, durable=False)
+    assert [record["type"] for record in JsonlJournal(path).records()] == ["intent"]  # not yet on disk
+    journal.append({"type": "next-intent"})
+    assert [record["type"] for record in JsonlJournal(path).records()] == [
+        "intent",
+        "done-thing",
+        "done-policy",
+        "next-intent",
+    ]
+
+
+def test_flush_writes_what_is_queued_and_nothing_when_nothing_is(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    journal = JsonlJournal(path)
+    journal.flush()
+    assert not path.exists()
+    journal.append({"type": "done"}, durable=False)
+    journal.flush()
+    assert [record["type"] for record in JsonlJournal(path).records()] == ["done"]

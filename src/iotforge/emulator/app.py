@@ -86,7 +86,7 @@ class EmulatorApp:
             return _presigned_url_expired(request)
         if info.access_key is None:
             return None
-        calls = self.state.knobs.count_call()
+        calls = self.state.knobs.count_call(info.operation)
         if knobs.expire_credentials_after is not None and calls > knobs.expire_credentials_after:
             code = _EXPIRED_CODES.get(info.service, "ExpiredToken")
             # S3 answers an expired token with 400; the other services with 403.
@@ -124,6 +124,8 @@ class EmulatorApp:
         command = request.path[len(CONTROL_PREFIX) :]
         if command == "health":
             return json_response({"ok": True})
+        if command == "calls":  # counted since the last reset or knob change
+            return json_response(self.state.knobs.calls())
         if command == "ca":
             return Response(self._ca_pem(), mimetype="application/x-pem-file")
         if command == "reset" and request.method == "POST":

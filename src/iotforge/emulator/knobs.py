@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -34,6 +35,8 @@ class KnobState:
 
     knobs: Knobs = field(default_factory=Knobs)
     calls_seen: int = 0
+    # Signed calls that got past the latency knob, by operation: what a test may wait for before it acts.
+    calls_by_operation: Counter[str] = field(default_factory=Counter)
     _random: random.Random = field(default_factory=random.Random)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -41,12 +44,18 @@ class KnobState:
         with self._lock:
             self.knobs = knobs
             self.calls_seen = 0
+            self.calls_by_operation = Counter()
             self._random = random.Random(knobs.seed)
 
-    def count_call(self) -> int:
+    def count_call(self, operation: str | None) -> int:
         with self._lock:
             self.calls_seen += 1
+            self.calls_by_operation[operation or "unknown"] += 1
             return self.calls_seen
+
+    def calls(self) -> dict[str, object]:
+        with self._lock:
+            return {"calls": self.calls_seen, "by_operation": dict(self.calls_by_operation)}
 
     def draw_fault(self) -> bool:
         with self._lock:

@@ -16,9 +16,10 @@ class JsonlJournal:
     """Append-only; a line torn by a crash mid-write is ignored on reading (its call was not made).
 
     Appends from many threads are group-committed: whichever caller finds no write under way writes
-    every line queued so far and fsyncs once, while the others wait for that fsync. Each append still
-    returns only once its own line is durable, but a fleet run pays one fsync per batch of records
-    instead of one per record.
+    every line queued so far and fsyncs once, while the others wait for that fsync. Each durable
+    append returns only once its own line is on disk, but a fleet run pays one fsync per batch of
+    records instead of one per record. A non-durable append only queues its line: the next durable
+    append writes it, in order, with its own.
     """
 
     def __init__(self, path: Path) -> None:
@@ -34,18 +35,28 @@ class JsonlJournal:
         # A crash or a failed write can leave a torn line at the end: a newline first keeps it off the next record.
         self._may_end_torn = True
 
-    def append(self, record: Mapping[str, Any]) -> None:
+    def append(self, record: Mapping[str, Any], *, durable: bool = True) -> None:
         line = (json.dumps(record, separators=(",", ":"), sort_keys=True) + "\n").encode()
         with self._state:
             self._queued.append(line)
             self._queued_upto += 1
-            mine = self._queued_upto
-            while self._settled_upto < mine:
-                if self._writing:
-                    self._state.wait()
-                    continue
-                self._commit_queued()
-            error = self._failure_covering(mine)
+            if durable:
+                self._settle(self._queued_upto)
+
+    def flush(self) -> None:
+        """Make every record appended so far durable (the non-durable ones included)."""
+        with self._state:
+            if self._queued_upto > self._settled_upto:
+                self._settle(self._queued_upto)
+
+    def _settle(self, sequence: int) -> None:
+        """Wait (writing if nobody is) until line `sequence` is on disk; raise the error of its write."""
+        while self._settled_upto < sequence:
+            if self._writing:
+                self._state.wait()
+                continue
+            self._commit_queued()
+        error = self._failure_covering(sequence)
         if error is not None:
             raise error
 

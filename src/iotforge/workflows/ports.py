@@ -106,7 +106,17 @@ class IotRegistry(Protocol):
 class Journal(Protocol):
     """Append-only, durable record of remote mutations (local/journal.py implements it)."""
 
-    def append(self, record: Mapping[str, Any]) -> None: ...
+    def append(self, record: Mapping[str, Any], *, durable: bool = True) -> None:
+        """Durable: on disk when this returns. Not durable: on disk with the next durable record.
+
+        Use durable=False only for a record whose loss in a crash costs nothing but redoing an
+        idempotent step.
+        """
+        ...
+
+    def flush(self) -> None:
+        """Make every record appended so far durable."""
+        ...
 
     def records(self) -> list[Mapping[str, Any]]: ...
 

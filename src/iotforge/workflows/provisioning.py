@@ -87,8 +87,8 @@ class _Run:
     # Certificates AWS made for our keys during calls a crash interrupted, by thing name.
     recovered: dict[str, IssuedCertificate] = field(default_factory=dict)
 
-    def record(self, record: Mapping[str, Any]) -> None:
-        self.project.journal.append({**record, "at": _now().isoformat()})
+    def record(self, record: Mapping[str, Any], *, durable: bool = True) -> None:
+        self.project.journal.append({**record, "at": _now().isoformat()}, durable=durable)
 
 
 def _now() -> datetime:
@@ -255,7 +255,10 @@ def _provision_batch(run: _Run, batch: BatchJournal, concurrency: int, progress:
     todo = [run.journal.things[name] for name in batch.things if not run.journal.things[name].complete]
     run.recovered = interrupted_certificates(run.project, run.registry, run.journal, todo)
     label = f"provisioning {len(batch.things)} things"
-    run_parallel(todo, partial(_provision_thing, run), concurrency, progress, label, len(batch.things) - len(todo))
+    try:
+        run_parallel(todo, partial(_provision_thing, run), concurrency, progress, label, len(batch.things) - len(todo))
+    finally:
+        run.project.journal.flush()  # what was done before an error stays known, so a rerun does not redo it
 
 
 def _provision_thing(run: _Run, thing: ThingJournal) -> None:
@@ -291,7 +294,7 @@ def _provision_thing(run: _Run, thing: ThingJournal) -> None:
             "policy_name": run.policy_name,
         },
     )
-    run.record({"type": "done", "thing": thing.name, "step": "files"})
+    run.record({"type": "done", "thing": thing.name, "step": "files"}, durable=False)  # rewriting files is harmless
 
 
 def _ensure_key(run: _Run, thing: ThingJournal) -> PrivateKey | None:
@@ -303,7 +306,7 @@ def _ensure_key(run: _Run, thing: ThingJournal) -> PrivateKey | None:
     key = generate_private_key(run.request.key_type)
     # The key is on disk, durable, before AWS is asked for anything about it.
     run.project.write_key(thing.name, private_key_pem(key))
-    run.record({"type": "done", "thing": thing.name, "step": "key"})
+    run.record({"type": "done", "thing": thing.name, "step": "key"}, durable=False)  # the key file is the evidence
     return key
 
 
@@ -336,7 +339,7 @@ def _step(run: _Run, thing: ThingJournal, step: str, call: Callable[[], object])
     if step in thing.done:
         return
     call()
-    run.record({"type": "done", "thing": thing.name, "step": step})
+    run.record({"type": "done", "thing": thing.name, "step": step}, durable=False)
     thing.done[step] = {"step": step}
 
 
