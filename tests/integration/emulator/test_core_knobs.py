@@ -148,3 +148,15 @@ def test_denied_actions_of_iam_sts_and_s3(emulator: EmulatorHandle) -> None:
     assert (status, code) == (403, "AccessDenied")
     assert message.startswith(f"{DENIED_BY}s3:CreateBucket on resource: arn:aws:s3:::firmware ")
     assert client(emulator, "s3").list_buckets()["Buckets"] == []
+
+
+def test_the_emulator_counts_calls_by_operation_until_the_knobs_change(emulator: EmulatorHandle) -> None:
+    iot = client(emulator, "iot")
+    iot.create_thing(thingName="counted")
+    iot.describe_thing(thingName="counted")
+    iot.describe_thing(thingName="counted")
+    counted = emulator.control("calls")
+    assert counted["by_operation"] == {"CreateThing": 1, "DescribeThing": 2}
+    assert counted["calls"] == 3
+    emulator.set_knobs(latency_ms=0)
+    assert emulator.calls_of("DescribeThing") == 0
