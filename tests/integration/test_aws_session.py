@@ -9,12 +9,14 @@ import botocore
 import pytest
 
 from iotforge import __version__
+from iotforge.aws.audit_reads import IotAuditReads
 from iotforge.aws.session import fixed_user_agent
 from iotforge.limits import AWS_IOT_RATES
 from iotforge.local.project import create_project_folder
 from iotforge.settings import Settings
 from iotforge.wiring import Wiring
 from iotforge.workflows.provisioning import AddThingsRequest, add_things
+from iotforge.workflows.rate_limit import AdaptiveRateLimiter
 from tests.support.emulator import EmulatorHandle
 
 
@@ -73,3 +75,32 @@ def test_pacing_above_the_accounts_quotas_gets_throttled_and_slows_down(
     paced = rate_scale * AWS_IOT_RATES["CreateCertificateFromCsr"]
     assert (wiring.limiter.current_rate("CreateCertificateFromCsr") < paced) is throttled
     assert len(emulator.client("iot").list_things()["things"]) == 30
+
+
+class _PacedClock:
+    """The limiter's clock and sleep: time moves only when the limiter waits, so waits count tokens."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.mark.parametrize(("things", "pages"), [(0, 1), (3, 1), (50, 1), (51, 2), (120, 3)])  # 50 things a page
+def test_a_listing_takes_one_token_per_page_it_requests(emulator: EmulatorHandle, things: int, pages: int) -> None:
+    iot = emulator.client("iot")
+    for number in range(things):
+        iot.create_thing(thingName=f"listed-{number}")
+    clock = _PacedClock()
+    # One token a second: the seconds the limiter waited are the tokens taken after the first.
+    limiter = AdaptiveRateLimiter({"ListThings": 1.0}, clock=clock, sleep=clock.sleep)
+    wiring = _wiring(emulator, rate_scale=1)
+    reads = IotAuditReads(wiring.aws, limiter)
+    emulator.set_knobs(latency_ms=0)  # restart the emulator's call counts
+    assert len(reads.thing_names()) == things
+    assert emulator.calls_of("ListThings") == pages
+    assert round(clock.now) == pages - 1

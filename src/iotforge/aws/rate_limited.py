@@ -13,6 +13,8 @@ from iotforge.workflows.rate_limit import AdaptiveRateLimiter
 
 # Calls beyond botocore's own retries when AWS still throttles: the limiter has slowed down by then.
 THROTTLE_ROUNDS = 4
+# Where the IoT and Jobs APIs put "there is another page" in a response.
+NEXT_PAGE_TOKENS = ("nextToken", "nextMarker")
 
 
 class RateLimitedApi:
@@ -67,11 +69,12 @@ class RateLimitedApi:
         paginator = self._client().get_paginator(xform_name(operation))
         items: list[Any] = []
         with translate_errors(action):
-            pages = iter(paginator.paginate(**arguments))
-            while True:
-                # The token goes before the request each page sends, not after it.
-                self._limiter.acquire(operation)
-                page = next(pages, None)
-                if page is None:
-                    return items
+            # A token before each page's request, and none after the last page: asking for a page that
+            # the previous one said does not exist would halve a 10/s listing's throughput.
+            self._limiter.acquire(operation)
+            for page in paginator.paginate(**arguments):
                 items.extend(page.get(key, []))
+                if not any(page.get(token) for token in NEXT_PAGE_TOKENS):
+                    break
+                self._limiter.acquire(operation)
+        return items
