@@ -17,6 +17,7 @@ from iotforge.settings import Settings
 from iotforge.wiring import Wiring
 from iotforge.workflows.provisioning import AddThingsRequest, add_things
 from iotforge.workflows.rate_limit import AdaptiveRateLimiter
+from tests.support.clock import FakeClock
 from tests.support.emulator import EmulatorHandle
 
 
@@ -77,25 +78,12 @@ def test_pacing_above_the_accounts_quotas_gets_throttled_and_slows_down(
     assert len(emulator.client("iot").list_things()["things"]) == 30
 
 
-class _PacedClock:
-    """The limiter's clock and sleep: time moves only when the limiter waits, so waits count tokens."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.mark.parametrize(("things", "pages"), [(0, 1), (3, 1), (50, 1), (51, 2), (120, 3)])  # 50 things a page
 def test_a_listing_takes_one_token_per_page_it_requests(emulator: EmulatorHandle, things: int, pages: int) -> None:
     iot = emulator.client("iot")
     for number in range(things):
         iot.create_thing(thingName=f"listed-{number}")
-    clock = _PacedClock()
+    clock = FakeClock()
     # One token a second: the seconds the limiter waited are the tokens taken after the first.
     limiter = AdaptiveRateLimiter({"ListThings": 1.0}, clock=clock, sleep=clock.sleep)
     wiring = _wiring(emulator, rate_scale=1)

@@ -3,19 +3,7 @@
 from __future__ import annotations
 
 from iotforge.workflows.rate_limit import DECREASE_FACTOR, MIN_RATE, AdaptiveRateLimiter
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-        self.slept += seconds
+from tests.support.clock import FakeClock
 
 
 def test_calls_are_spread_at_the_configured_rate() -> None:

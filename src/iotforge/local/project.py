@@ -10,6 +10,7 @@ from typing import Any
 
 from iotforge.errors import BadInputError
 from iotforge.local.files import (
+    check_writable,
     cleanup_temp_files,
     ensure_private_dir,
     read_text,
@@ -85,18 +86,10 @@ class LocalProject:
 
     def check_new_thing(self, thing_name: str) -> None:
         """Refuse, before anything is created, a new thing whose key could not be written safely here."""
-        folder = self.thing_folder(thing_name)
-        for path in (folder.parent, folder, folder / KEY_FILE):
-            if path.is_symlink():
-                raise BadInputError(
-                    f"{path} is a symbolic link; iotforge does not write keys through links.",
-                    "Remove the link (keys stay inside the project), or choose another --things-base-name.",
-                )
-        if folder.exists() and not folder.is_dir():
-            raise BadInputError(f"{folder} exists and is not a folder.", "Move it away, then retry.")
-        if (folder / KEY_FILE).exists():
+        key = check_writable(self.thing_folder(thing_name) / KEY_FILE)  # links, or a file where a folder goes
+        if key.exists():
             raise BadInputError(
-                f"A key for {thing_name} already exists at {folder / KEY_FILE}.",
+                f"A key for {thing_name} already exists at {key}.",
                 "iotforge never overwrites a key: move that folder away, or choose another --things-base-name.",
             )
 

@@ -257,8 +257,9 @@ def _provision_batch(run: _Run, batch: BatchJournal, concurrency: int, progress:
     label = f"provisioning {len(batch.things)} things"
     try:
         run_parallel(todo, partial(_provision_thing, run), concurrency, progress, label, len(batch.things) - len(todo))
-    finally:
-        run.project.journal.flush()  # what was done before an error stays known, so a rerun does not redo it
+    except BaseException:
+        run.project.journal.flush()  # what was done before the error stays known, so a rerun does not redo it
+        raise
 
 
 def _provision_thing(run: _Run, thing: ThingJournal) -> None:
